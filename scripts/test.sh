@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test project against a private PostgreSQL started here, then prints one line: "N passed, N failed".
+# Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Planner).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+pgdir=${ORCHESTRATOR_TEST_PGDIR:-/tmp/orchestrator-test-pg-$(id -u)}
+pgport=${ORCHESTRATOR_TEST_PGPORT:-55433}
+if [ -z "${ORCHESTRATOR_TEST_DB:-}" ]; then
+  "$root/scripts/pg.sh" stop "$pgdir" >/dev/null 2>&1 || true
+  rm -rf "$pgdir"
+  ORCHESTRATOR_TEST_DB=$("$root/scripts/pg.sh" start "$pgdir" "$pgport") || { echo "could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+  export ORCHESTRATOR_TEST_DB
+  trap '"$root/scripts/pg.sh" stop "$pgdir"' EXIT
+fi
+
+log=$(mktemp)
+dotnet build Orchestrator.sln -c Release -nologo -v q 2>&1 | tail -n 30
+build_rc=${PIPESTATUS[0]}
+if [ "$build_rc" != 0 ]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+dotnet test Orchestrator.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+test_rc=${PIPESTATUS[0]}
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END{print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END{print s+0}')
+rm -f "$log"
+if [ "$test_rc" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$test_rc" = 0 ] && [ "$failed" = 0 ]

@@ -1,0 +1,3 @@
+namespace Contracts.Protocol;
+
+public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt, bool CancelRequested);

@@ -1,0 +1,13 @@
+namespace Contracts.Specs;
+
+/// <summary>Engine settings; they map one to one onto the JetStream server flags.</summary>
+public sealed record EngineSpec
+{
+    /// <summary>Container image; empty means the target's default (JetStream-PyTorch on TPUs, our EngineImage elsewhere).</summary>
+    public string Image { get; init; } = "";
+    public int BatchSize { get; init; } = 32;
+    public int MaxCacheLength { get; init; } = 2048;
+    public bool QuantizeWeights { get; init; }
+    public bool QuantizeKvCache { get; init; }
+    public int Replicas { get; init; } = 2;
+}
