@@ -1,0 +1,12 @@
+namespace EngineImage.Benchmarking;
+
+public static class BenchCommand
+{
+    // Placeholder until the verb is written (issue 2).
+    public static Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        Console.Error.WriteLine("not implemented yet");
+        return Task.FromResult(1);
+    }
+}
