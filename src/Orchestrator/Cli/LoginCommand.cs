@@ -1,0 +1,45 @@
+using System.Text;
+
+namespace Orchestrator.Cli;
+
+/// <summary><c>orchestrator login --server URL [--token T]</c>: checks the token against the server, then stores both.</summary>
+public static class LoginCommand
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = CliArgs.Parse(rawArgs, [], []);
+        args.NoPositionals();
+        var server = ServerConnection.ParseServer(args.Required("server"));
+        var token = args.Value("token") ?? ReadToken(context);
+        if (token.Length == 0) throw new UsageException("no token given: pass --token or write it on stdin");
+
+        using var api = new ApiClient(new ServerConnection(server, token));
+        // Any user endpoint proves the token: 401 for an unknown token, 403 for a runner or registration token.
+        await api.GetAsync("api/environments", context.Cancellation);
+        new CliConfig(server.ToString().TrimEnd('/'), token).Save();
+        await context.Out.WriteLineAsync($"logged in to {server.ToString().TrimEnd('/')} (stored in {CliConfig.FilePath})");
+        return 0;
+    }
+
+    private static string ReadToken(CliContext context)
+    {
+        if (!context.InputIsTerminal) return (context.In.ReadLine() ?? "").Trim();
+        context.Error.Write("token (orch_u_…): ");
+        // Read without echo: the token is a credential.
+        var token = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (token.Length > 0) token.Length--;
+                continue;
+            }
+            if (!char.IsControl(key.KeyChar)) token.Append(key.KeyChar);
+        }
+        context.Error.WriteLine();
+        return token.ToString().Trim();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Contracts;
+
+namespace Orchestrator.Cli;
+
+/// <summary><c>apply -f FILE [--supersede] [--follow] [--json]</c> and <c>plan -f FILE [--json]</c>.</summary>
+public static class RolloutCommands
+{
+    public static async Task<int> ApplyAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = CliArgs.Parse(rawArgs, ["file"], ["supersede", "follow", "json"]);
+        args.NoPositionals();
+        if (args.Has("follow") && args.Has("json")) throw new UsageException("--follow and --json cannot be combined");
+        var spec = SpecFile.Read(args.Required("file"), context.In);
+        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var path = args.Has("supersede") ? "api/rollouts?supersede=true" : "api/rollouts";
+        var run = await api.PostAsync(path, spec, context.Cancellation)
+            ?? throw new InvalidOperationException("the server accepted the rollout but answered no run");
+        if (args.Has("json"))
+        {
+            await context.Out.WriteLineAsync(Json.Pretty(run));
+            return 0;
+        }
+        await context.Out.WriteLineAsync($"rollout {Json.Str(run, "revision")} of {Json.Str(run, "environment")} accepted: run {Json.Str(run, "id")} is {Json.Str(run, "status")}");
+        if (!args.Has("follow"))
+        {
+            await context.Out.WriteLineAsync($"follow it with: orchestrator runs logs {Json.Str(run, "id")} --follow");
+            return 0;
+        }
+        var final = await new RunFollower(api, context.Out, context.Error, context.Time).FollowAsync(run, context.Cancellation);
+        return Json.Str(final, "status") == RunStatuses.Succeeded ? 0 : 1;
+    }
+
+    public static async Task<int> PlanAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = CliArgs.Parse(rawArgs, ["file"], ["json"]);
+        args.NoPositionals();
+        var spec = SpecFile.Read(args.Required("file"), context.In);
+        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var plan = await api.PostAsync("api/plan", spec, context.Cancellation);
+        if (args.Has("json"))
+        {
+            await context.Out.WriteLineAsync(Json.Pretty(plan));
+            return 0;
+        }
+        await context.Out.WriteLineAsync($"plan for {Json.Str(plan, "environment")}, revision {Json.Str(plan, "revision")} (nothing was written)");
+        var table = new Table("STEP", "KIND", "DEPENDS ON", "PARAMETERS");
+        foreach (var step in Json.Items(plan?["steps"]))
+        {
+            var parameters = step["parameters"] is JsonObject { Count: > 0 } p ? p.ToJsonString() : "-";
+            table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), Json.List(step, "dependsOn"), parameters);
+        }
+        await context.Out.WriteAsync(table.ToString());
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Cli;
+
+/// <summary>Human renderings of runs: one line per run in lists, a header plus a step table for one run.</summary>
+public static class RunView
+{
+    public static string Header(JsonNode run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var text = new StringBuilder();
+        text.Append($"run {Json.Str(run, "id")}  environment {Json.Str(run, "environment")}  revision {Json.OrDash(Json.Str(run, "revision"))}  status {Json.Str(run, "status")}");
+        var trigger = run["trigger"];
+        if (trigger is not null) text.Append($"  trigger {Json.Str(trigger, "kind")}{(Json.Str(trigger, "actor") is { Length: > 0 } actor ? " by " + actor : "")}");
+        text.Append('\n');
+        if (Json.Str(run, "error") is { Length: > 0 } error) text.Append($"error: {error}\n");
+        return text.ToString();
+    }
+
+    public static string Steps(JsonNode run, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var table = new Table("STEP", "KIND", "STATUS", "ATTEMPT", "DURATION", "ERROR");
+        foreach (var step in Json.Items(run["steps"]))
+        {
+            table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), Json.Str(step, "status"), Attempt(step),
+                StepDuration(step, now), Json.Str(step, "error"));
+        }
+        return table.ToString();
+    }
+
+    public static string Full(JsonNode run, DateTimeOffset now) => Header(run) + Steps(run, now);
+
+    public static string List(IEnumerable<JsonNode> runs, DateTimeOffset now)
+    {
+        var table = new Table("ID", "ENVIRONMENT", "REVISION", "STATUS", "TRIGGER", "CREATED", "DURATION");
+        foreach (var run in runs)
+        {
+            var started = Json.Time(run, "startedAt");
+            var duration = started is null ? "-" : Json.Duration((Json.Time(run, "finishedAt") ?? now) - started.Value);
+            table.Add(Json.Str(run, "id"), Json.Str(run, "environment"), Json.OrDash(Json.Str(run, "revision")), Json.Str(run, "status"),
+                Json.OrDash(Json.Str(run["trigger"], "kind")), Json.Ago(Json.Time(run, "createdAt"), now), duration);
+        }
+        return table.ToString();
+    }
+
+    public static string Attempt(JsonNode step)
+    {
+        var attempt = Json.Str(step, "attempt");
+        var max = Json.Str(step, "maxAttempts");
+        return attempt.Length == 0 ? "-" : max.Length == 0 ? attempt : $"{attempt}/{max}";
+    }
+
+    private static string StepDuration(JsonNode step, DateTimeOffset now)
+    {
+        var started = Json.Time(step, "startedAt");
+        if (started is null) return "-";
+        return Json.Duration((Json.Time(step, "finishedAt") ?? now) - started.Value);
+    }
+}

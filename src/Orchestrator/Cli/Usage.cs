@@ -1,0 +1,36 @@
+namespace Orchestrator.Cli;
+
+/// <summary>The help text; the service's admin verbs are listed too since one program has both halves.</summary>
+public static class Usage
+{
+    public const string Text = """
+        usage: orchestrator <command> [flags]
+
+        Service (against the database; --db or ORCHESTRATOR_DB):
+          serve [--urls http://127.0.0.1:8080]       run the service (applies migrations first)
+          migrate                                    apply database migrations
+          tokens create --name NAME [--kind user|registration]
+                                                     print a new token once
+
+        Client (against a running service):
+          login --server URL [--token T]             verify and store the server and a user token
+                                                     (token read from stdin when --token is absent)
+          apply -f FILE [--supersede] [--follow] [--json]
+                                                     submit a rollout (YAML or JSON; - for stdin); --follow shows
+                                                     steps and logs until the run ends, exit 0 only on success
+          plan -f FILE [--json]                      show the steps a rollout would run; writes nothing
+          runs list [--environment E] [--status S] [--limit N] [--json]
+          runs show ID [--json]
+          runs logs ID [--follow]
+          runs cancel ID [--json]
+          runs retry ID [--json]                     resume a failed or cancelled run from its failed steps
+          environments list|show NAME [--json]
+          runners list [--json] | runners remove ID
+          generate --environment E [--max-tokens N] [--stream] [--json] "prompt"
+
+        Every client command takes --server URL and --token T; otherwise ORCHESTRATOR_URL and ORCHESTRATOR_TOKEN,
+        otherwise what `login` stored in $XDG_CONFIG_HOME/orchestrator/config.json (~/.config/… by default).
+        Exit codes: 0 ok, 1 the server refused or failed (or the followed run did not succeed), 2 usage error.
+
+        """;
+}
