@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Orchestrator.Rollouts;
+
+/// <summary>
+/// Reads a request body ourselves rather than through minimal-API binding, so that an oversize body is a 413 and a
+/// type error names its field (<c>engine.batchSize</c>) instead of a bare 400.
+/// </summary>
+public static class JsonBody
+{
+    public const long MaxBytes = 1024 * 1024;
+
+    public static async Task<JsonBodyResult<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > MaxBytes) return JsonBodyResult<T>.TooLarge();
+        var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (limit is { IsReadOnly: false }) limit.MaxRequestBodySize = MaxBytes;
+
+        using var buffer = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return JsonBodyResult<T>.TooLarge();
+        }
+        if (buffer.Length > MaxBytes) return JsonBodyResult<T>.TooLarge();
+        if (buffer.Length == 0) return JsonBodyResult<T>.Invalid("$", "A JSON body is required.");
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), options);
+            return value is null ? JsonBodyResult<T>.Invalid("$", "The body must be a JSON object, not null.") : JsonBodyResult<T>.Ok(value);
+        }
+        catch (JsonException ex)
+        {
+            return JsonBodyResult<T>.Invalid(ex.Path ?? "$", Describe(ex));
+        }
+    }
+
+    /// <summary>Field path as the API reports it: <c>$.engine.batchSize</c> becomes <c>engine.batchSize</c>.</summary>
+    public static string FieldPath(string jsonPath) =>
+        jsonPath is "$" or "" ? "$" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+
+    private static string Describe(JsonException ex)
+    {
+        // System.Text.Json's messages name CLR types; keep the first sentence, which states the problem.
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using Contracts.Specs;
+using Orchestrator.Planning;
+
+namespace Orchestrator.Rollouts;
+
+/// <summary>Checks what the JSON shape cannot: required fields, allowed values, ranges, durations, references.</summary>
+public static partial class SpecValidator
+{
+    private static readonly string[] Families = ["llama-3", "gemma"];
+    private static readonly string[] Sizes = ["8b", "7b", "tiny", "small"];
+    private static readonly string[] GkeModes = ["autopilot", "standard"];
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    public static bool IsDnsLabel(string? name) => name is not null && DnsLabel().IsMatch(name);
+
+    public static ValidationErrors Validate(RolloutSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(spec.Environment)) errors.Add("environment", "Required.");
+        else if (!IsDnsLabel(spec.Environment)) errors.Add("environment", "Must be a DNS label: lowercase letters, digits and '-', at most 63 characters.");
+        ValidateModel(spec.Model, errors);
+        ValidateEngine(spec.Engine, errors);
+        ValidateTarget(spec.Target, errors);
+        ValidateStrategy(spec.Strategy, errors);
+        ValidateCleanup(spec.Cleanup, errors);
+        return errors;
+    }
+
+    private static bool Present(object? value, string path, ValidationErrors errors)
+    {
+        if (value is null) errors.Add(path, "Must be an object, not null.");
+        return value is not null;
+    }
+
+    private static void ValidateModel(ModelSpec? model, ValidationErrors errors)
+    {
+        if (model is null) { errors.Add("model", "Required."); return; }
+        if (!Families.Contains(model.Family)) errors.Add("model.family", $"Must be one of: {string.Join(", ", Families)}.");
+        if (!Sizes.Contains(model.Size)) errors.Add("model.size", $"Must be one of: {string.Join(", ", Sizes)}.");
+        var source = model.Source ?? "";
+        if (source.StartsWith("hf://", StringComparison.Ordinal))
+        {
+            var repo = source[5..].Split('@')[0];
+            if (repo.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+                errors.Add("model.source", "An hf:// source names a repository: hf://org/name[@revision].");
+        }
+        else if (source.StartsWith("file:///", StringComparison.Ordinal))
+        {
+            if (source.Length == 8) errors.Add("model.source", "A file:// source names an absolute directory: file:///dir.");
+        }
+        else errors.Add("model.source", "Must start with hf:// or file:///.");
+    }
+
+    private static void ValidateEngine(EngineSpec? engine, ValidationErrors errors)
+    {
+        if (!Present(engine, "engine", errors)) return;
+        if (engine!.BatchSize is < 1 or > 4096) errors.Add("engine.batchSize", "Must be between 1 and 4096.");
+        if (engine.MaxCacheLength is < 16 or > 1_048_576) errors.Add("engine.maxCacheLength", "Must be between 16 and 1048576.");
+        if (engine.Replicas is < 1 or > 64) errors.Add("engine.replicas", "Must be between 1 and 64.");
+    }
+
+    private static void ValidateTarget(TargetSpec? target, ValidationErrors errors)
+    {
+        if (!Present(target, "target", errors)) return;
+        if (!TargetKinds.All.Contains(target!.Kind))
+        {
+            errors.Add("target.kind", $"Must be one of: {string.Join(", ", TargetKinds.All)}.");
+            return;
+        }
+        foreach (var (kind, settings) in new (string, object?)[] { (TargetKinds.Local, target.Local), (TargetKinds.Kubernetes, target.Kubernetes), (TargetKinds.Gke, target.Gke) })
+            if (settings is not null && kind != target.Kind)
+                errors.Add($"target.{kind}", $"Settings for '{kind}' do not apply to a '{target.Kind}' target.");
+
+        if (target.Local is { } local)
+        {
+            if (local.FrontPort is < 1 or > 65535) errors.Add("target.local.frontPort", "Must be a TCP port (1-65535).");
+            if (local.EngineBasePort is < 1 or > 65000) errors.Add("target.local.engineBasePort", "Must be a TCP port (1-65000).");
+        }
+        if (target.Kind == TargetKinds.Kubernetes)
+            ValidateTokenReference(target.Kubernetes?.HuggingFaceToken, "target.kubernetes.huggingFaceToken", errors);
+        if (target.Kind == TargetKinds.Gke) ValidateGke(target.Gke, errors);
+    }
+
+    private static void ValidateGke(GkeTargetSpec? gke, ValidationErrors errors)
+    {
+        if (gke is null) { errors.Add("target.gke", "Required for a gke target (project, region, cluster…)."); return; }
+        if (string.IsNullOrEmpty(gke.Project)) errors.Add("target.gke.project", "Required.");
+        if (string.IsNullOrEmpty(gke.Region)) errors.Add("target.gke.region", "Required.");
+        if (string.IsNullOrEmpty(gke.Cluster)) errors.Add("target.gke.cluster", "Required.");
+        if (!GkeModes.Contains(gke.Mode)) errors.Add("target.gke.mode", "Must be autopilot or standard.");
+        if (gke.Mode == "standard" && string.IsNullOrEmpty(gke.Location)) errors.Add("target.gke.location", "Required in standard mode (the node pool's zone).");
+        if (gke.Tpu is null) errors.Add("target.gke.tpu", "Must be an object, not null.");
+        else if (gke.Tpu.Nodes is < 1 or > 256) errors.Add("target.gke.tpu.nodes", "Must be between 1 and 256.");
+        ValidateTokenReference(gke.HuggingFaceToken, "target.gke.huggingFaceToken", errors);
+    }
+
+    // The spec is stored and shown: it may name where the token is, never hold it.
+    private static void ValidateTokenReference(string? reference, string path, ValidationErrors errors)
+    {
+        if (reference is not null && reference.StartsWith("hf_", StringComparison.Ordinal))
+            errors.Add(path, "Looks like a Hugging Face token itself; give a reference (file:///path or a stored secret's name).");
+    }
+
+    private static void ValidateStrategy(StrategySpec? strategy, ValidationErrors errors)
+    {
+        if (!Present(strategy, "strategy", errors) || strategy!.Canary is not { } canary) return;
+        if (canary.Steps is null) { errors.Add("strategy.canary.steps", "Must be a list."); return; }
+        for (var i = 0; i < canary.Steps.Count; i++)
+        {
+            var path = $"strategy.canary.steps[{i}]";
+            var step = canary.Steps[i];
+            if (step is null) { errors.Add(path, "Must be an object."); continue; }
+            var set = (step.Weight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.Analysis is null ? 0 : 1);
+            if (set != 1) errors.Add(path, "Give exactly one of weight, pause or analysis.");
+            if (step.Weight is < 0 or > 100) errors.Add($"{path}.weight", "Must be between 0 and 100.");
+            if (step.Pause is not null && !Durations.TryParse(step.Pause, out _)) errors.Add($"{path}.pause", "Must be a duration such as 30s, 5m or 1h.");
+            if (step.Analysis is { } analysis)
+            {
+                if (!Durations.TryParse(analysis.Duration, out _)) errors.Add($"{path}.analysis.duration", "Must be a duration such as 30s, 5m or 1h.");
+                if (analysis.MaxErrorRate is < 0 or > 1) errors.Add($"{path}.analysis.maxErrorRate", "Must be between 0 and 1.");
+                if (analysis.MaxP99LatencyMs < 1) errors.Add($"{path}.analysis.maxP99LatencyMs", "Must be positive.");
+            }
+        }
+    }
+
+    private static void ValidateCleanup(CleanupSpec? cleanup, ValidationErrors errors)
+    {
+        if (!Present(cleanup, "cleanup", errors)) return;
+        if (cleanup!.KeepRevisions is < 0 or > 100) errors.Add("cleanup.keepRevisions", "Must be between 0 and 100.");
+        if (cleanup.TeardownAfter is not null && !Durations.TryParse(cleanup.TeardownAfter, out _))
+            errors.Add("cleanup.teardownAfter", "Must be a duration such as 72h.");
+    }
+}
