@@ -1,0 +1,18 @@
+namespace Orchestrator.Dispatch;
+
+/// <summary>A running step locked under a lease token that was still current.</summary>
+public sealed record FencedStep
+{
+    public Guid Id { get; init; }
+    public Guid RunId { get; init; }
+    public string Name { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public int Attempt { get; init; }
+    public int ReleasedAttempts { get; init; }
+    public int MaxAttempts { get; init; }
+    public string RunStatus { get; init; } = "";
+    public string Environment { get; init; } = "";
+
+    /// <summary>Attempts that count against <see cref="MaxAttempts"/>, this one included.</summary>
+    public int CountedAttempts => Attempt - ReleasedAttempts;
+}

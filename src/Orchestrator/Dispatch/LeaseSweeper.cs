@@ -1,0 +1,117 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Orchestrator.Persistence;
+
+namespace Orchestrator.Dispatch;
+
+/// <summary>
+/// Periodically ends attempts whose lease expired (the runner died or hung) or that ran past their kind's timeout, and
+/// completes canary pauses whose time is up. Safe on every instance at once: each change re-checks its row under lock
+/// and the lease token it saw. One failed pass is logged and backed off; it never stops the host.
+/// </summary>
+public sealed partial class LeaseSweeper(
+    Database database, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time,
+    IOptions<DispatchOptions> options, ILogger<LeaseSweeper> logger) : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var pause = TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds);
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                pause = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures)));
+                LogSweepFailed(ex, pause.TotalSeconds);
+            }
+            await Task.Delay(pause, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>One pass; returns how many steps it changed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        List<Expired> expired;
+        List<Guid> pauses;
+        await using (var connection = await database.DataSource.OpenConnectionAsync(cancellationToken))
+        {
+            expired = (await connection.QueryAsync<Expired>(new CommandDefinition("""
+                SELECT id AS Id, lease_token AS LeaseToken,
+                       attempt_started_at + make_interval(secs => timeout_seconds) < @now AS TimedOut, timeout_seconds AS TimeoutSeconds
+                FROM steps
+                WHERE status = 'running'
+                  AND (lease_expires_at < @now OR attempt_started_at + make_interval(secs => timeout_seconds) < @now)
+                LIMIT @BatchSize
+                """, new { now, BatchSize }, cancellationToken: cancellationToken))).ToList();
+            pauses = (await connection.QueryAsync<Guid>(new CommandDefinition("""
+                SELECT id FROM steps WHERE status = 'ready' AND kind = 'canary.pause' AND not_before <= @now LIMIT @BatchSize
+                """, new { now, BatchSize }, cancellationToken: cancellationToken))).ToList();
+        }
+
+        var changed = 0;
+        foreach (var step in expired)
+            if (await EndAttemptAsync(step, now, cancellationToken)) changed++;
+        foreach (var stepId in pauses)
+            if (await FinishPauseAsync(stepId, now, cancellationToken)) changed++;
+        if (changed > 0) progress.PulseLocal();
+        return changed;
+    }
+
+    private async Task<bool> EndAttemptAsync(Expired expired, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var step = await StepFencing.LockAsync(connection, transaction, expired.Id, expired.LeaseToken, cancellationToken);
+            if (step is null) return false; // completed, heartbeated away or swept by another instance meanwhile
+            var reason = expired.TimedOut
+                ? $"attempt {step.Attempt} timed out after {expired.TimeoutSeconds} s"
+                : $"attempt {step.Attempt} lost its runner: the lease expired";
+            LogAttemptEnded(step.Id, step.RunId, reason);
+            await outcomes.FailAsync(connection, transaction, step, reason, "{}", now, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    private async Task<bool> FinishPauseAsync(Guid stepId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var runId = await connection.QuerySingleAsync<Guid>(new CommandDefinition(
+                "SELECT run_id FROM steps WHERE id = @stepId", new { stepId }, transaction, cancellationToken: cancellationToken));
+            var run = await connection.QuerySingleAsync<(string Status, string Environment)>(new CommandDefinition(
+                "SELECT status, environment FROM runs WHERE id = @runId FOR UPDATE", new { runId }, transaction, cancellationToken: cancellationToken));
+            var finished = await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE steps SET status = 'succeeded', started_at = COALESCE(started_at, not_before), finished_at = @now, attempt = attempt + 1
+                WHERE id = @stepId AND status = 'ready' AND not_before <= @now
+                """, new { stepId, now }, transaction, cancellationToken: cancellationToken));
+            if (finished == 0 || run.Status != Contracts.RunStatuses.Running) return finished > 0;
+            await RunProgress.ReadyStepsAsync(connection, transaction, runId, now, cancellationToken);
+            if (await RunProgress.SucceedIfDoneAsync(connection, transaction, runId, now, cancellationToken) is not null)
+                await progress.AdvanceQueueAsync(connection, transaction, run.Environment, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    private sealed record Expired
+    {
+        public Guid Id { get; init; }
+        public Guid LeaseToken { get; init; }
+        public bool TimedOut { get; init; }
+        public int TimeoutSeconds { get; init; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lease sweep failed; next pass in {DelaySeconds} s")]
+    private partial void LogSweepFailed(Exception exception, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {StepId} of run {RunId}: {Reason}")]
+    private partial void LogAttemptEnded(Guid stepId, Guid runId, string reason);
+}

@@ -1,0 +1,43 @@
+using Npgsql;
+
+namespace Orchestrator.Dispatch;
+
+/// <summary>
+/// Holds this instance's one LISTEN connection and turns notifications into <see cref="ReadySignal"/> pulses.
+/// A lost connection is logged and reopened after a pause; claims keep polling meanwhile.
+/// </summary>
+public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySignal signal, TimeProvider time, ILogger<ReadyListener> logger)
+    : BackgroundService
+{
+    public const string Channel = "orchestrator_steps_ready";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, _) => signal.Pulse();
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                // Whatever was notified while we were not listening is found by this pulse's re-check.
+                signal.Pulse();
+                while (!stoppingToken.IsCancellationRequested)
+                    await connection.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                LogListenFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LISTEN connection lost; reconnecting (claims keep polling meanwhile)")]
+    private partial void LogListenFailed(Exception exception);
+}

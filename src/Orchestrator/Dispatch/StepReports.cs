@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Contracts;
+using Contracts.Protocol;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestrator.Persistence;
+
+namespace Orchestrator.Dispatch;
+
+/// <summary>
+/// What a runner reports about a step it holds. Every write is fenced by the lease token: false or null means the
+/// lease is gone (expired and reclaimed, or the step ended) and the runner must stop.
+/// </summary>
+public sealed class StepReports(Database database, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
+{
+    public async Task<HeartbeatResponse?> HeartbeatAsync(Guid stepId, HeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        var expires = time.GetUtcNow().AddSeconds(options.Value.LeaseSeconds);
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var runStatus = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
+            UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || CAST(@outputs AS jsonb)
+            WHERE s.id = @stepId AND s.lease_token = @LeaseToken AND s.status = 'running'
+            RETURNING (SELECT r.status FROM runs r WHERE r.id = s.run_id)
+            """, new { stepId, request.LeaseToken, expires, outputs = Json(request.Outputs) }, cancellationToken: cancellationToken));
+        // A run that ended (cancelled, or failed through another step) no longer wants this step's work.
+        return runStatus is null ? null : new HeartbeatResponse(expires, RunStatuses.IsFinal(runStatus));
+    }
+
+    public async Task<bool> AppendLogsAsync(Guid stepId, AppendLogsRequest request, CancellationToken cancellationToken)
+    {
+        var lines = request.Lines ?? [];
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var held = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            WITH s AS (SELECT id, attempt FROM steps WHERE id = @stepId AND lease_token = @LeaseToken AND status = 'running'),
+                 ins AS (INSERT INTO step_logs (step_id, attempt, sequence, at, text)
+                         SELECT s.id, s.attempt, l.seq, l.at, l.text
+                         FROM s CROSS JOIN unnest(@seqs, @ats, @texts) AS l(seq, at, text)
+                         ON CONFLICT (step_id, attempt, sequence) DO NOTHING)
+            SELECT count(*) FROM s
+            """, new
+        {
+            stepId,
+            request.LeaseToken,
+            seqs = lines.Select(l => l.Sequence).ToArray(),
+            ats = lines.Select(l => l.At.ToUniversalTime()).ToArray(),
+            // PostgreSQL text cannot hold NUL.
+            texts = lines.Select(l => (l.Text ?? "").Replace("\0", "", StringComparison.Ordinal)).ToArray(),
+        }, cancellationToken: cancellationToken));
+        return held == 1;
+    }
+
+    public async Task<bool> CompleteAsync(Guid stepId, CompleteStepRequest request, CancellationToken cancellationToken)
+    {
+        var outputs = request.Outputs ?? new JsonObject();
+        var done = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var now = time.GetUtcNow();
+            var step = await StepFencing.LockAsync(connection, transaction, stepId, request.LeaseToken, cancellationToken);
+            if (step is null) return false;
+            await MergeEnvironmentStateAsync(connection, transaction, step.Environment, outputs, now, cancellationToken);
+            var outputsJson = Json(outputs);
+            switch (request.Outcome)
+            {
+                case StepStatuses.Succeeded or StepStatuses.Skipped:
+                    await outcomes.SucceedAsync(connection, transaction, step, request.Outcome, outputsJson, now, cancellationToken);
+                    break;
+                case StepStatuses.Failed:
+                    await outcomes.FailAsync(connection, transaction, step, request.Error ?? "failed without a message", outputsJson, now, cancellationToken);
+                    break;
+                default:
+                    await outcomes.CancelAsync(connection, transaction, step, request.Error, outputsJson, now, cancellationToken);
+                    break;
+            }
+            return true;
+        }, cancellationToken);
+        if (done) progress.PulseLocal();
+        return done;
+    }
+
+    public async Task<bool> ReleaseAsync(Guid stepId, ReleaseStepRequest request, CancellationToken cancellationToken)
+    {
+        var done = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var step = await StepFencing.LockAsync(connection, transaction, stepId, request.LeaseToken, cancellationToken);
+            if (step is null) return false;
+            await outcomes.ReleaseAsync(connection, transaction, step, time.GetUtcNow(), cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (done) progress.PulseLocal();
+        return done;
+    }
+
+    // outputs.environment members are merged into the environment's state; a null member removes the key.
+    private static async Task MergeEnvironmentStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string environment, JsonObject outputs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (outputs["environment"] is not JsonObject changes) return;
+        var set = new JsonObject();
+        var remove = new List<string>();
+        foreach (var (key, value) in changes)
+        {
+            if (value is null) remove.Add(key);
+            else set[key] = value.DeepClone();
+        }
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE environments SET state = (state || CAST(@set AS jsonb)) - @remove, updated_at = @now WHERE name = @environment
+            """, new { environment, set = set.ToJsonString(), remove = remove.ToArray(), now }, transaction, cancellationToken: cancellationToken));
+    }
+
+    private static string Json(JsonObject? value) => value is null ? "{}" : value.ToJsonString(ContractJson.Options);
+}
