@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Runner.Local;
+
+namespace Runner.Agent;
+
+/// <summary><c>runner run</c>: the agent as a generic host (SIGTERM/SIGINT start a graceful shutdown).</summary>
+internal static class AgentHost
+{
+    public static IHost Build(RunnerOptions options)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(60));
+        builder.Services.AddAgent(options);
+        builder.Services.AddSingleton<IStepExecutor, LocalProvider>();
+        builder.Services.AddSingleton(_ => new EngineProbe(EngineProbe.CreateClient()));
+        return builder.Build();
+    }
+
+    /// <summary>The listener and everything it needs; the step executor (the target's provider) is registered apart.</summary>
+    public static IServiceCollection AddAgent(this IServiceCollection services, RunnerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SecretMasker>();
+        services.AddSingleton(_ => new OrchestratorClient(new HttpClient { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan }));
+        services.AddSingleton<StepJob>();
+        services.AddSingleton<Listener>();
+        services.AddHostedService(sp => sp.GetRequiredService<Listener>());
+        return services;
+    }
+
+    public static async Task<int> RunAsync(RunnerOptions options)
+    {
+        using var host = Build(options);
+        await host.RunAsync();
+        return Environment.ExitCode;
+    }
+}

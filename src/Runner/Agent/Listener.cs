@@ -1,0 +1,108 @@
+using Contracts.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Runner.Agent;
+
+/// <summary>
+/// The agent's main loop: registers once (or loads the stored credential), long-polls for steps and runs each through
+/// <see cref="StepJob"/>. A failed pass is logged and backed off, never fatal; only a refused credential ends it.
+/// On SIGTERM/SIGINT it stops claiming and lets the current step finish within its grace.
+/// </summary>
+internal sealed class Listener(
+    OrchestratorClient client,
+    StepJob job,
+    SecretMasker masker,
+    RunnerOptions options,
+    IHostApplicationLifetime lifetime,
+    ILogger<Listener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await EnsureRegisteredAsync(stoppingToken);
+            var backoff = new Backoff(TimeSpan.FromSeconds(30));
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (!await RunOnceAsync(stoppingToken))
+                {
+                    var delay = backoff.Next();
+                    await Task.Delay(delay, stoppingToken);
+                }
+                else
+                {
+                    backoff.Reset();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (OrchestratorException e) when (e.IsUnauthorized)
+        {
+            AgentLog.Unauthorized(logger, masker.Apply(e.Message));
+            Environment.ExitCode = 3;
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>One claim and, if a step came, its whole execution. False when the server could not be reached.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
+    {
+        StepClaim? claim;
+        try
+        {
+            claim = await client.ClaimAsync(options.ClaimWaitSeconds, stoppingToken);
+        }
+        catch (Exception e) when (OrchestratorClient.IsTransient(e, stoppingToken) || e is OrchestratorException { IsUnauthorized: false })
+        {
+            AgentLog.ServerUnreachable(logger, e, TimeSpan.FromSeconds(1));
+            return false;
+        }
+
+        if (claim is not null)
+        {
+            await job.RunAsync(claim, stoppingToken);
+        }
+
+        return true;
+    }
+
+    private async Task EnsureRegisteredAsync(CancellationToken cancellationToken)
+    {
+        var stored = RunnerCredentials.Load(options.WorkDir);
+        if (stored is not null && stored.Server == options.Server)
+        {
+            client.Token = stored.Token;
+            masker.Add(stored.Token);
+            AgentLog.CredentialLoaded(logger, stored.RunnerId);
+            return;
+        }
+
+        var registrationToken = options.RegistrationToken
+            ?? throw new OrchestratorException(401, $"no stored credential in {options.WorkDir} and no registration token given");
+        masker.Add(registrationToken);
+        var backoff = new Backoff(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                var registered = await client.RegisterAsync(
+                    registrationToken, new RegisterRunnerRequest(options.Name, options.Labels), cancellationToken);
+                masker.Add(registered.Token);
+                new RunnerCredentials(options.Server, registered.RunnerId, options.Name, registered.Token).Save(options.WorkDir);
+                client.Token = registered.Token;
+                AgentLog.Registered(logger, registered.RunnerId, options.Name, string.Join(',', options.Labels));
+                return;
+            }
+            catch (Exception e) when (OrchestratorClient.IsTransient(e, cancellationToken))
+            {
+                var delay = backoff.Next();
+                AgentLog.ServerUnreachable(logger, e, delay);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+}

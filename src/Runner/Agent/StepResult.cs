@@ -1,0 +1,14 @@
+using System.Text.Json.Nodes;
+using Contracts;
+
+namespace Runner.Agent;
+
+/// <summary>What a step's work came to; becomes the completion call.</summary>
+internal sealed record StepResult(string Outcome, JsonObject? Outputs = null, string? Error = null)
+{
+    public static StepResult Succeeded(JsonObject? outputs = null) => new(StepStatuses.Succeeded, outputs);
+
+    public static StepResult Skipped(JsonObject? outputs = null) => new(StepStatuses.Skipped, outputs);
+
+    public static StepResult Failed(string error, JsonObject? outputs = null) => new(StepStatuses.Failed, outputs, error);
+}

@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using Runner.Agent;
+using Runner.Processes;
+
+namespace Runner.Local;
+
+/// <summary>
+/// <c>checkpoint.convert</c>: Hugging Face directory → <c>ARTIFACTS/FAMILY-SIZE-SOURCEHASH/bf16|int8/</c> through
+/// <c>engine convert</c>. Skipped when that output exists, matches its manifest's checksums and was made from the same
+/// source. Converts into a sibling temp directory and renames it into place, so an interrupted conversion never
+/// leaves an output that looks complete.
+/// </summary>
+internal static class ConvertHandler
+{
+    private const string SourceFile = "source.json";
+
+    public static async Task<StepResult> RunAsync(LocalStep step, CancellationToken cancellationToken)
+    {
+        var model = step.Spec.Model;
+        if (!Uri.TryCreate(model.Source, UriKind.Absolute, out var source) || !source.IsFile)
+        {
+            return StepResult.Failed($"model source '{model.Source}' is not supported by the local target: use file:///DIR (a Hugging Face layout directory)");
+        }
+
+        var sourceDir = source.LocalPath;
+        if (!Directory.Exists(sourceDir))
+        {
+            return StepResult.Failed($"model source directory {sourceDir} does not exist");
+        }
+
+        var sourceHash = await Checksums.DirectorySha256Async(sourceDir, cancellationToken);
+        var variant = step.Spec.Engine.QuantizeWeights ? "int8" : "bf16";
+        var output = Path.Combine(step.ArtifactsDir, $"{model.Family}-{model.Size}-{sourceHash[..12]}", variant);
+        var outputs = new JsonObject
+        {
+            ["checkpointPath"] = Path.Combine(output, "model.safetensors"),
+            ["tokenizerPath"] = Path.Combine(output, "tokenizer.model"),
+            ["checkpointDir"] = output,
+            ["sourceHash"] = sourceHash,
+        };
+
+        if (await IsCompleteAsync(output, sourceHash, cancellationToken))
+        {
+            step.Log.Write($"{output} already holds this conversion of {sourceDir} (checksums match): skipped");
+            return StepResult.Skipped(outputs);
+        }
+
+        var temp = $"{output}.tmp-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(temp);
+        try
+        {
+            string[] args = ["convert", "--in", sourceDir, "--out", temp, "--quantize", step.Spec.Engine.QuantizeWeights ? "int8" : "none"];
+            var command = step.EngineCommand(args);
+            step.Log.Write($"$ {command}");
+            var exit = await ChildProcess.RunAsync(command, step.Log.Write, step.Options.ChildStop.ToGraces(), cancellationToken);
+            if (exit != 0)
+            {
+                return StepResult.Failed($"engine convert exited with code {exit}");
+            }
+
+            if (await Checksums.VerifyManifestAsync(temp, cancellationToken) is { } problem)
+            {
+                return StepResult.Failed($"engine convert wrote an output that fails its own manifest: {problem}");
+            }
+
+            await File.WriteAllTextAsync(
+                Path.Combine(temp, SourceFile), new JsonObject { ["source"] = sourceDir, ["sourceHash"] = sourceHash }.ToJsonString(), cancellationToken);
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+
+            Directory.Move(temp, output);
+            step.Log.Write($"converted {sourceDir} into {output}");
+            return StepResult.Succeeded(outputs);
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<bool> IsCompleteAsync(string output, string sourceHash, CancellationToken cancellationToken)
+    {
+        var recorded = Path.Combine(output, SourceFile);
+        if (!File.Exists(recorded))
+        {
+            return false;
+        }
+
+        var node = JsonNode.Parse(await File.ReadAllTextAsync(recorded, cancellationToken));
+        return node?["sourceHash"]?.GetValue<string>() == sourceHash
+            && await Checksums.VerifyManifestAsync(output, cancellationToken) is null;
+    }
+}

@@ -1,0 +1,54 @@
+using Contracts;
+using Contracts.Protocol;
+using Runner.Agent;
+
+namespace Runner.Local;
+
+/// <summary>The <c>local</c> target: engine processes on this machine, a weighted front, the artifacts directory as
+/// the bucket. One small handler per step kind.</summary>
+internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe) : IStepExecutor
+{
+    public async Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
+    {
+        if (claim.Kind == StepKinds.Noop)
+        {
+            return StepResult.Succeeded();
+        }
+
+        var step = new LocalStep(claim, log, options);
+        return claim.Kind switch
+        {
+            StepKinds.CheckpointConvert => await ConvertHandler.RunAsync(step, cancellationToken),
+            StepKinds.EngineDeploy => await DeployAsync(step, stop, cancellationToken),
+            StepKinds.TrafficShift => await TrafficHandlers.ShiftAsync(step, probe, cancellationToken),
+            StepKinds.RevisionPromote => await TrafficHandlers.PromoteAsync(step, probe, cancellationToken),
+            StepKinds.Cleanup => await CleanupHandler.RunAsync(step, cancellationToken),
+            StepKinds.CanaryAnalyze => await CanaryAnalyzeHandler.RunAsync(step, probe, cancellationToken),
+            _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the local target"),
+        };
+    }
+
+    /// <summary>A deploy stopped because the run was cancelled or timed out stops the replicas it brought up (no
+    /// traffic ever reached them); one stopped by a shutdown or a lost lease leaves them for the next attempt to adopt.</summary>
+    private async Task<StepResult> DeployAsync(LocalStep step, WorkStop stop, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DeployHandler.RunAsync(step, probe, cancellationToken);
+        }
+        catch (OperationCanceledException) when (stop.Reason is StopReason.CancelRequested or StopReason.TimedOut)
+        {
+            var routed = Front.RouteTable.Load(step.Layout.RoutesPath)?.Routes(step.Revision) ?? false;
+            if (!routed)
+            {
+                foreach (var replica in Replicas.Recorded(step.Layout, step.Revision))
+                {
+                    await Processes.DetachedProcesses.StopAsync(replica, options.ReplicaStopGrace, CancellationToken.None);
+                    step.Log.Write($"stopped replica pid {replica.Pid} of the abandoned revision {step.Revision}");
+                }
+            }
+
+            throw;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Runtime.InteropServices;
+
+namespace Runner.Processes;
+
+/// <summary>POSIX signals sent with libc's <c>kill</c>; a negative pid addresses a whole process group.</summary>
+internal static partial class Signals
+{
+    public const int Interrupt = 2;
+    public const int Kill = 9;
+    public const int Terminate = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SysKill(int pid, int signal);
+
+    /// <summary>Signals the process group led by <paramref name="pid"/> (our children run in their own session and
+    /// group) and the process itself, so grandchildren such as a shell's <c>sleep</c> are reached too.</summary>
+    public static void SendToGroup(int pid, int signal)
+    {
+        SysKill(-pid, signal);
+        SysKill(pid, signal);
+    }
+
+    /// <summary>True when a process with this pid exists (zombies included; see <see cref="ProcStat"/>).</summary>
+    public static bool Exists(int pid) =>
+        SysKill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM: exists, not ours */;
+}
