@@ -1,0 +1,29 @@
+namespace EndToEnd.Tests.Infrastructure;
+
+/// <summary>Where the programs under test were built: the same configuration as this test assembly.</summary>
+internal static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary><c>Debug</c> or <c>Release</c>, read from this assembly's own <c>bin/CONFIG/net10.0</c> folder.</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+
+    public static string OrchestratorDll => Output("Orchestrator", "orchestrator.dll");
+    public static string RunnerDll => Output("Runner", "runner.dll");
+    public static string EngineDll => Output("EngineImage", "engine.dll");
+
+    private static string Output(string project, string file)
+    {
+        var path = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build the solution in {Configuration} first", path);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"no Orchestrator.sln above {AppContext.BaseDirectory}");
+    }
+}
