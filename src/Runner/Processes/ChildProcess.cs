@@ -92,6 +92,13 @@ internal sealed class ChildProcess : IDisposable
             }
         }
 
+        // Stragglers the process left in its group (e.g. background jobs, which ignore SIGINT) go too.
+        if (Signals.SendToGroupOnly(_process.Id, Signals.Terminate))
+        {
+            await Task.Delay(200);
+            Signals.SendToGroupOnly(_process.Id, Signals.Kill);
+        }
+
         // The group may hold the pipes open a moment longer; lines already written are still delivered.
         await Task.WhenAny(_pumps, Task.Delay(TimeSpan.FromSeconds(5)));
     }

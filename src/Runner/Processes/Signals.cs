@@ -20,6 +20,10 @@ internal static partial class Signals
         SysKill(pid, signal);
     }
 
+    /// <summary>Signals only the group: safe after its leader exited (a group id is not reused while the group has
+    /// members), where signalling the leader's pid might reach an unrelated process.</summary>
+    public static bool SendToGroupOnly(int pid, int signal) => SysKill(-pid, signal) == 0;
+
     /// <summary>True when a process with this pid exists (zombies included; see <see cref="ProcStat"/>).</summary>
     public static bool Exists(int pid) =>
         SysKill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM: exists, not ours */;
