@@ -1,0 +1,45 @@
+using static TorchSharp.torch;
+
+namespace EngineImage.Model;
+
+/// <summary>
+/// RoPE in the "rotate half" layout that Hugging Face's Llama and Gemma use: dimension i pairs with i + headDim/2,
+/// inverse frequency <c>theta^(-2i/headDim)</c>. Because the engine uses the same pairing as HF checkpoints, the
+/// converter copies q/k weights unpermuted (JetStream's interleaved layout would need the permutation); the
+/// reference-forward test, written in HF's formulation over HF-named weights, proves the two agree.
+/// </summary>
+internal sealed class RotaryEmbedding : IDisposable
+{
+    private readonly Tensor _cos;
+    private readonly Tensor _sin;
+
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var half = headDim / 2;
+        var invFreq = pow(theta, arange(0, half, dtype: float64).mul(2.0 / headDim)).reciprocal();
+        var angles = arange(0, maxPositions, dtype: float64).unsqueeze(1).mul(invFreq.unsqueeze(0));
+        var full = cat([angles, angles], 1);
+        _cos = full.cos().to(float32).to(dtype).MoveToOuterDisposeScope();
+        _sin = full.sin().to(float32).to(dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Rotates x [B, T, heads, D] at <paramref name="positions"/> [B, T] (int64).</summary>
+    public Tensor Apply(Tensor x, Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        var cos = _cos.index_select(0, positions.reshape(-1)).view(positions.shape[0], positions.shape[1], 1, -1);
+        var sin = _sin.index_select(0, positions.reshape(-1)).view(positions.shape[0], positions.shape[1], 1, -1);
+        var half = x.shape[3] / 2;
+        var x1 = x.narrow(3, 0, half);
+        var x2 = x.narrow(3, half, half);
+        var rotated = cat([x2.neg(), x1], 3);
+        return x.mul(cos).add(rotated.mul(sin)).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _cos.Dispose();
+        _sin.Dispose();
+    }
+}

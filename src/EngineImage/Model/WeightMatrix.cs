@@ -1,0 +1,77 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EngineImage.Model;
+
+/// <summary>
+/// A [out, in] weight used as a linear layer (and, for the embedding, looked up by row), held either dense in the
+/// compute dtype or as int8 with one float scale per output row. The int8 path multiplies by the int8 values
+/// converted to the compute dtype (exact: |q| ≤ 128 fits bf16's mantissa) and scales the <em>output</em> per channel,
+/// which is the same product as dequantizing the weight first but costs one small multiply instead of one per weight.
+/// </summary>
+internal sealed class WeightMatrix : IDisposable
+{
+    private readonly Tensor? _dense;
+    private readonly Tensor? _q;
+    private readonly Tensor? _scale;
+    private readonly ScalarType _dtype;
+
+    private WeightMatrix(Tensor? dense, Tensor? q, Tensor? scale, ScalarType dtype)
+    {
+        _dense = dense;
+        _q = q;
+        _scale = scale;
+        _dtype = dtype;
+    }
+
+    /// <summary>Takes ownership of <paramref name="weight"/> (a contiguous tensor, as read from a checkpoint).</summary>
+    public static WeightMatrix Dense(Tensor weight, ScalarType dtype) => new(Convert(weight, dtype), null, null, dtype);
+
+    /// <summary>Takes ownership of <paramref name="q"/> and <paramref name="scale"/>.</summary>
+    public static WeightMatrix Int8(Tensor q, Tensor scale, ScalarType dtype) => new(null, q, Convert(scale, dtype), dtype);
+
+    /// <summary>Converts an owned tensor, disposing the original when a new one was made.</summary>
+    internal static Tensor Convert(Tensor owned, ScalarType dtype)
+    {
+        if (owned.dtype == dtype) return owned;
+        var converted = owned.to(dtype);
+        owned.Dispose();
+        return converted;
+    }
+
+    public bool IsInt8 => _q is not null;
+
+    public long Rows => (_dense ?? _q)!.shape[0];
+
+    public long Columns => (_dense ?? _q)!.shape[1];
+
+    public long Bytes => _dense is not null ? _dense.NumberOfElements * _dense.element_size()
+        : _q!.NumberOfElements + _scale!.NumberOfElements * _scale.element_size();
+
+    /// <summary><c>x @ W^T</c> for x [..., in] in the compute dtype.</summary>
+    public Tensor Linear(Tensor x)
+    {
+        if (_dense is not null) return nn.functional.linear(x, _dense);
+        using var w = _q!.to(_dtype);
+        using var y = nn.functional.linear(x, w);
+        return y.mul(_scale!);
+    }
+
+    /// <summary>Rows <paramref name="ids"/> of W (an embedding lookup), shape [..ids, in].</summary>
+    public Tensor Lookup(Tensor ids)
+    {
+        using var scope = NewDisposeScope();
+        var flat = ids.reshape(-1);
+        long[] shape = [.. ids.shape, Columns];
+        if (_dense is not null) return _dense.index_select(0, flat).view(shape).MoveToOuterDisposeScope();
+        var rows = _q!.index_select(0, flat).to(_dtype).mul(_scale!.index_select(0, flat).unsqueeze(1));
+        return rows.view(shape).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _dense?.Dispose();
+        _q?.Dispose();
+        _scale?.Dispose();
+    }
+}
