@@ -1,12 +1,76 @@
+using EngineImage.Inference;
+using EngineImage.Serving;
+using EngineImage.Tokenization;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace EngineImage.Benchmarking;
 
+/// <summary>
+/// <c>engine bench</c>: loads the model once per configuration (bf16, f32, int8 weights, int8 KV) and drives the
+/// serving engine loop in-process with closed-loop clients at each concurrency, then prints tokens/s, TTFT and TPOT
+/// percentiles, continuous batching against one-at-a-time, batch-1 decode against the memory-bandwidth bound, and
+/// the int8 memory ratios. End-of-sequence is ignored so that every request generates exactly <c>--max_tokens</c>
+/// and every configuration does the same work.
+/// </summary>
 public static class BenchCommand
 {
-    // Placeholder until the verb is written (issue 2).
-    public static Task<int> RunAsync(string[] args)
+    private const string Passage =
+        "The orchestrator records each rollout in PostgreSQL, plans its steps and hands them to runners. " +
+        "Continuous batching keeps every decode slot busy: new requests are prefilled into free slots while the others " +
+        "keep decoding, each at its own position in its own part of the key-value cache. ";
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        Console.Error.WriteLine("not implemented yet");
-        return Task.FromResult(1);
+        var options = BenchOptions.Parse(args);
+        var report = new BenchReport(Console.Out);
+        report.Context(MachineContext.Describe(), options);
+
+        var bound = BandwidthProbe.Measure(options.CheckpointPath, options.BandwidthPasses);
+        report.Bandwidth(bound);
+
+        var runs = new List<ConfigRun>();
+        foreach (var config in options.Configs)
+        {
+            var run = await MeasureAsync(options, config);
+            report.Rows(run);
+            runs.Add(run);
+        }
+        report.Summary(runs, bound);
+        return 0;
+    }
+
+    private static async Task<ConfigRun> MeasureAsync(BenchOptions options, BenchConfig config)
+    {
+        var engineOptions = new EngineOptions
+        {
+            ModelName = options.ModelName,
+            Size = options.Size,
+            CheckpointPath = options.CheckpointPath,
+            TokenizerPath = options.TokenizerPath,
+            BatchSize = options.Concurrency.Max(),
+            MaxCacheLength = options.MaxCacheLength,
+            Bf16Enable = config.Bf16Enable,
+            QuantizeWeights = config.QuantizeWeights,
+            QuantizeKvCache = config.QuantizeKvCache,
+        };
+        using var engine = await EngineLoaders.Default(engineOptions, CancellationToken.None);
+        var prompts = MakePrompts(engine.Tokenizer, options.PromptTokens, options.Requests);
+        using var loop = new EngineLoop(engine.Model, _ => false, options.Requests, new ServingMetrics(options.ModelName), NullLogger.Instance);
+        loop.Start();
+        var driver = new LoadDriver(loop, prompts, options.MaxTokens);
+        await driver.RunAsync("warm-up", 2, 2);
+        var results = new List<WorkloadResult>();
+        foreach (var concurrency in options.Concurrency)
+            results.Add(await driver.RunAsync(config.Name, options.Requests, concurrency));
+        return new ConfigRun(config, engine.Model.Description, results);
+    }
+
+    /// <summary>Distinct prompts of exactly <paramref name="length"/> tokens: windows over a tokenized passage.</summary>
+    private static List<int[]> MakePrompts(ITextTokenizer tokenizer, int length, int count)
+    {
+        var tokens = new List<int>();
+        while (tokens.Count < length + 3 * count)
+            tokens.AddRange(tokenizer.Encode(Passage, addBos: false));
+        return Enumerable.Range(0, count).Select(i => tokens.Skip(3 * i).Take(length).ToArray()).ToList();
     }
 }
