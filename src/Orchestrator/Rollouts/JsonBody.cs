@@ -49,6 +49,19 @@ public static class JsonBody
     {
         // System.Text.Json's messages name CLR types; keep the first sentence, which states the problem.
         var message = ex.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)) return "Unknown field.";
+        var type = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
+        if (type > 0)
+        {
+            var clr = message[(type + "could not be converted to ".Length)..].Split(new[] { '.', ' ' }, StringSplitOptions.RemoveEmptyEntries);
+            var wanted = message.Contains("System.Int", StringComparison.Ordinal) ? "an integer"
+                : message.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+                : message.Contains("System.String", StringComparison.Ordinal) ? "a string"
+                : message.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+                : message.Contains("IReadOnlyList", StringComparison.Ordinal) ? "a list"
+                : clr.Length > 0 ? "an object" : "another type";
+            return $"Wrong type: expected {wanted}.";
+        }
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }

@@ -1,0 +1,60 @@
+using Contracts;
+using Contracts.Specs;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Auth;
+using Orchestrator.Hosting;
+using Orchestrator.Rollouts;
+
+namespace Orchestrator.Environments;
+
+public static class EnvironmentEndpoints
+{
+    public static IEndpointRouteBuilder MapEnvironments(this IEndpointRouteBuilder app)
+    {
+        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
+        environments.MapGet("", async (EnvironmentStore store, CancellationToken cancellationToken) => TypedResults.Ok(await store.ListAsync(cancellationToken)));
+        environments.MapGet("/{name}", GetAsync);
+        environments.MapPut("/{name}", PutAsync).Accepts<PutEnvironmentRequest>("application/json");
+        environments.MapPost("/{name}/generate", GenerateAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<EnvironmentDto>, ProblemHttpResult>> GetAsync(string name, EnvironmentStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(name, cancellationToken) is { } environment ? TypedResults.Ok(environment) : Problems.NotFound($"Environment '{name}' does not exist.");
+
+    private static async Task<Results<Ok<EnvironmentDto>, Created<EnvironmentDto>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string name, HttpRequest request, EnvironmentStore store, CancellationToken cancellationToken)
+    {
+        if (!SpecValidator.IsDnsLabel(name)) return Problems.Invalid("name", "Must be a DNS label: lowercase letters, digits and '-', at most 63 characters.");
+        var body = await JsonBody.ReadAsync<PutEnvironmentRequest>(request, ContractJson.Strict, cancellationToken);
+        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.Errors is { } errors) return Problems.Invalid(errors);
+        if (body.Value!.TargetKind is not { } kind || !TargetKinds.All.Contains(kind))
+            return Problems.Invalid("targetKind", $"Must be one of: {string.Join(", ", TargetKinds.All)}.");
+        var (environment, created) = await store.PutAsync(name, kind, cancellationToken);
+        return created ? TypedResults.Created($"/api/environments/{name}", environment) : TypedResults.Ok(environment);
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GenerateAsync(
+        string name, HttpRequest request, EnvironmentStore store, GenerateRelay relay, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > JsonBody.MaxBytes) return Problems.TooLarge();
+        using var buffer = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge();
+        }
+        var environment = await store.GetAsync(name, cancellationToken);
+        if (environment is null) return Problems.NotFound($"Environment '{name}' does not exist.");
+        if (environment.State["frontUrl"] is not System.Text.Json.Nodes.JsonValue value || !value.TryGetValue<string>(out var frontUrl) || frontUrl.Length == 0)
+            return Problems.Conflict($"Environment '{name}' serves nothing yet: no rollout has recorded a front URL.", "Nothing served");
+        var failure = await relay.RelayAsync(frontUrl, buffer.ToArray(), request.HttpContext.Response, cancellationToken);
+        return failure is null
+            ? TypedResults.Empty
+            : TypedResults.Problem(detail: failure, statusCode: StatusCodes.Status502BadGateway, title: "The environment's front failed");
+    }
+}

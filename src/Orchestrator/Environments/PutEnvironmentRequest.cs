@@ -1,0 +1,6 @@
+namespace Orchestrator.Environments;
+
+public sealed record PutEnvironmentRequest
+{
+    public string? TargetKind { get; init; }
+}

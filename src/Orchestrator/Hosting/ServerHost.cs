@@ -1,0 +1,115 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+using Orchestrator.Auth;
+using Orchestrator.Dispatch;
+using Orchestrator.Environments;
+using Orchestrator.Persistence;
+using Orchestrator.Rollouts;
+using Orchestrator.Runners;
+using Orchestrator.Runs;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>
+/// Builds the service. <c>orchestrator serve</c> and the tests use the same two calls, so a test host on
+/// <c>http://127.0.0.1:0</c> is the real service.
+/// </summary>
+public static class ServerHost
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddOrchestratorSources(args);
+        builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+
+        var services = builder.Services;
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var connectionString = builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"];
+            if (string.IsNullOrEmpty(connectionString))
+                throw new InvalidOperationException("No database configured: pass --db, set ORCHESTRATOR_DB or Database:ConnectionString.");
+            return new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build();
+        });
+        services.AddSingleton<Database>();
+        services.AddSingleton<Migrator>();
+        services.AddOrchestratorAuth();
+        services.AddDispatch();
+        services.AddSingleton<RolloutService>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<RunCommands>();
+        services.AddSingleton<LogStore>();
+        services.AddSingleton<RunnerStore>();
+        services.AddSingleton<EnvironmentStore>();
+        services.AddSingleton<GenerateRelay>();
+        services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+        });
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealth();
+        app.MapEnvironments();
+        app.MapRollouts();
+        app.MapRuns();
+        app.MapLogs();
+        app.MapRunners();
+        app.MapStepProtocol();
+        return app;
+    }
+
+    /// <summary>Applies migrations, then starts listening (returns once the server is up).</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+    }
+
+    // Status code pages answer these with an empty body otherwise; say what to do about it.
+    private static string? DefaultDetail(int? status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "Send a valid token as 'Authorization: Bearer <token>' (create one with 'orchestrator tokens create').",
+        StatusCodes.Status403Forbidden => "This kind of token cannot use this endpoint: user endpoints need a user token, the runner protocol a runner token.",
+        StatusCodes.Status404NotFound => "There is no such resource or route.",
+        StatusCodes.Status405MethodNotAllowed => "This route does not accept that HTTP method.",
+        StatusCodes.Status500InternalServerError => "The orchestrator failed; the error is in its log.",
+        _ => null,
+    };
+
+    private static IServiceCollection AddDispatch(this IServiceCollection services)
+    {
+        services.AddSingleton<ReadySignal>();
+        services.AddSingleton<RunProgress>();
+        services.AddSingleton<AttemptOutcomes>();
+        services.AddSingleton<StepClaimer>();
+        services.AddSingleton<StepReports>();
+        services.AddSingleton<LeaseSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
+        services.AddHostedService<ReadyListener>();
+        return services;
+    }
+}

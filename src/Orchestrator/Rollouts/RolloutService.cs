@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Contracts;
+using Contracts.Specs;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestrator.Dispatch;
+using Orchestrator.Persistence;
+using Orchestrator.Planning;
+using Orchestrator.Runs;
+
+namespace Orchestrator.Rollouts;
+
+/// <summary>
+/// Records a rollout (immutable, the environment's next version) and its run with the planned steps, in one
+/// transaction under the environment's row lock: versions are gap-free and queue order is creation order.
+/// </summary>
+public sealed class RolloutService(Database database, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
+{
+    public async Task<RunCommandResult> CreateAsync(RolloutSpec spec, TriggerDto trigger, bool supersede, CancellationToken cancellationToken)
+    {
+        var result = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var now = time.GetUtcNow();
+            var environment = await LockEnvironmentAsync(connection, transaction, spec.Environment, cancellationToken);
+            if (environment is null) return RunCommandResult.Missing();
+            if (KindMismatch(spec, environment) is { } errors) return RunCommandResult.BadInput(errors);
+
+            var version = environment.NextVersion;
+            var revision = $"r{version}";
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE environments SET next_version = next_version + 1, updated_at = @now WHERE name = @Name",
+                new { environment.Name, now }, transaction, cancellationToken: cancellationToken));
+            if (supersede) await SupersedeQueuedAsync(connection, transaction, spec.Environment, revision, trigger, now, cancellationToken);
+
+            var rolloutId = Guid.NewGuid();
+            var runId = Guid.NewGuid();
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, created_at)
+                VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, @now);
+                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, created_at)
+                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, @now);
+                """, new
+            {
+                rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now,
+                specJson = JsonSerializer.Serialize(spec, ContractJson.Options),
+            }, transaction, cancellationToken: cancellationToken));
+
+            var state = JsonNode.Parse(environment.State)!.AsObject();
+            await InsertStepsAsync(connection, transaction, runId, Planner.Plan(spec, state), cancellationToken);
+            var details = new JsonObject { ["revision"] = revision, ["supersede"] = supersede }.ToJsonString();
+            await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.create", runId, details, now, cancellationToken);
+            await progress.AdvanceQueueAsync(connection, transaction, spec.Environment, now, cancellationToken);
+            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken))!);
+        }, cancellationToken);
+        progress.PulseLocal();
+        return result;
+    }
+
+    /// <summary>What <see cref="CreateAsync"/> would plan, writing nothing.</summary>
+    public async Task<PlanPreview?> PreviewAsync(RolloutSpec spec, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var environment = await connection.QuerySingleOrDefaultAsync<EnvironmentRow>(new CommandDefinition(
+            "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion FROM environments WHERE name = @Environment",
+            new { spec.Environment }, cancellationToken: cancellationToken));
+        if (environment is null) return null;
+        var steps = Planner.Plan(spec, JsonNode.Parse(environment.State)!.AsObject());
+        return new PlanPreview(environment.Name, $"r{environment.NextVersion}", KindMismatch(spec, environment),
+            steps.Select(s => new PlanStepDto(s.Name, s.Kind, s.DependsOn, s.Parameters)).ToList());
+    }
+
+    private static ValidationErrors? KindMismatch(RolloutSpec spec, EnvironmentRow environment)
+    {
+        if (spec.Target.Kind == environment.TargetKind) return null;
+        var errors = new ValidationErrors();
+        errors.Add("target.kind", $"Environment '{environment.Name}' has target kind '{environment.TargetKind}', not '{spec.Target.Kind}'.");
+        return errors;
+    }
+
+    private static Task<EnvironmentRow?> LockEnvironmentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<EnvironmentRow?>(new CommandDefinition(
+            "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion FROM environments WHERE name = @name FOR UPDATE",
+            new { name }, transaction, cancellationToken: cancellationToken));
+
+    private static async Task SupersedeQueuedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string environment, string revision, TriggerDto trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var waiting = await connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM runs WHERE environment = @environment AND status = 'queued' ORDER BY queue_seq FOR UPDATE",
+            new { environment }, transaction, cancellationToken: cancellationToken));
+        foreach (var id in waiting)
+        {
+            await RunProgress.EndRunAsync(connection, transaction, id, RunStatuses.Cancelled, $"superseded by {revision}", now, cancellationToken);
+            await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.supersede", id,
+                new JsonObject { ["by"] = revision }.ToJsonString(), now, cancellationToken);
+        }
+    }
+
+    private Task InsertStepsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyList<PlannedStep> steps, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO steps (id, run_id, ordinal, name, kind, required_labels, depends_on, status, max_attempts, timeout_seconds, parameters)
+            VALUES (@Id, @RunId, @Ordinal, @Name, @Kind, @RequiredLabels, @DependsOn, 'pending', @MaxAttempts, @TimeoutSeconds, CAST(@Parameters AS jsonb))
+            """, steps.Select((s, i) => new
+        {
+            Id = Guid.NewGuid(), RunId = runId, Ordinal = i, s.Name, s.Kind,
+            RequiredLabels = s.RequiredLabels.ToArray(), DependsOn = s.DependsOn.ToArray(),
+            options.Value.MaxAttempts, s.TimeoutSeconds, Parameters = s.Parameters.ToJsonString(),
+        }).ToList(), transaction, cancellationToken: cancellationToken));
+
+    private sealed record EnvironmentRow
+    {
+        public string Name { get; init; } = "";
+        public string TargetKind { get; init; } = "";
+        public string State { get; init; } = "{}";
+        public int NextVersion { get; init; }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Orchestrator.Runs;
+
+/// <summary>A run as the API returns it (api.md "Run JSON").</summary>
+public sealed record RunDto
+{
+    public Guid Id { get; init; }
+    public string Environment { get; init; } = "";
+    public Guid RolloutId { get; init; }
+    public int Version { get; init; }
+    public string Revision { get; init; } = "";
+    public string Status { get; init; } = "";
+    public TriggerDto Trigger { get; init; } = new();
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public string? Error { get; init; }
+    public IReadOnlyList<StepDto>? Steps { get; init; }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Npgsql;
+
+namespace Orchestrator.Runs;
+
+/// <summary>Reads runs and their steps for the API. "Not found" is a null.</summary>
+public sealed class RunStore(NpgsqlDataSource dataSource)
+{
+    private const string RunColumns = """
+        r.id AS Id, r.environment AS Environment, r.rollout_id AS RolloutId, ro.version AS Version, ro.revision AS Revision,
+        r.status AS Status, r.trigger_kind AS TriggerKind, r.trigger_actor AS TriggerActor, r.created_at AS CreatedAt,
+        r.started_at AS StartedAt, r.finished_at AS FinishedAt, r.error AS Error
+        """;
+
+    public async Task<RunDto?> GetAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await GetAsync(connection, null, runId, cancellationToken);
+    }
+
+    public static async Task<RunDto?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition($"""
+            SELECT {RunColumns} FROM runs r JOIN rollouts ro ON ro.id = r.rollout_id WHERE r.id = @runId
+            """, new { runId }, transaction, cancellationToken: cancellationToken));
+        if (row is null) return null;
+        var steps = await connection.QueryAsync<StepRow>(new CommandDefinition("""
+            SELECT id AS Id, name AS Name, kind AS Kind, status AS Status, depends_on AS DependsOn, parameters::text AS Parameters,
+                   attempt AS Attempt, max_attempts AS MaxAttempts, runner_id AS RunnerId, started_at AS StartedAt,
+                   finished_at AS FinishedAt, outputs::text AS Outputs, error AS Error
+            FROM steps WHERE run_id = @runId ORDER BY ordinal
+            """, new { runId }, transaction, cancellationToken: cancellationToken));
+        return row.ToDto(steps.Select(s => s.ToDto()).ToList());
+    }
+
+    /// <summary>Newest first; steps omitted.</summary>
+    public async Task<IReadOnlyList<RunDto>> ListAsync(string? environment, string? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition($"""
+            SELECT {RunColumns} FROM runs r JOIN rollouts ro ON ro.id = r.rollout_id
+            WHERE (@environment::text IS NULL OR r.environment = @environment)
+              AND (@status::text IS NULL OR r.status = @status)
+            ORDER BY r.created_at DESC, r.queue_seq DESC
+            LIMIT @limit
+            """, new { environment, status, limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToDto(null)).ToList();
+    }
+
+    private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+
+    private sealed record RunRow
+    {
+        public Guid Id { get; init; }
+        public string Environment { get; init; } = "";
+        public Guid RolloutId { get; init; }
+        public int Version { get; init; }
+        public string Revision { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string TriggerKind { get; init; } = "";
+        public string? TriggerActor { get; init; }
+        public DateTime CreatedAt { get; init; }
+        public DateTime? StartedAt { get; init; }
+        public DateTime? FinishedAt { get; init; }
+        public string? Error { get; init; }
+
+        public RunDto ToDto(IReadOnlyList<StepDto>? steps) => new()
+        {
+            Id = Id, Environment = Environment, RolloutId = RolloutId, Version = Version, Revision = Revision, Status = Status,
+            Trigger = new TriggerDto { Kind = TriggerKind, Actor = TriggerActor },
+            CreatedAt = Utc(CreatedAt)!.Value, StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Error = Error, Steps = steps,
+        };
+    }
+
+    private sealed record StepRow
+    {
+        public Guid Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string[] DependsOn { get; init; } = [];
+        public string Parameters { get; init; } = "{}";
+        public int Attempt { get; init; }
+        public int MaxAttempts { get; init; }
+        public Guid? RunnerId { get; init; }
+        public DateTime? StartedAt { get; init; }
+        public DateTime? FinishedAt { get; init; }
+        public string Outputs { get; init; } = "{}";
+        public string? Error { get; init; }
+
+        public StepDto ToDto() => new()
+        {
+            Id = Id, Name = Name, Kind = Kind, Status = Status, DependsOn = DependsOn,
+            Parameters = JsonNode.Parse(Parameters)!.AsObject(), Attempt = Attempt, MaxAttempts = MaxAttempts, RunnerId = RunnerId,
+            StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Outputs = JsonNode.Parse(Outputs)!.AsObject(), Error = Error,
+        };
+    }
+}

@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Runs;
+
+public sealed record StepDto
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string Status { get; init; } = "";
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+    public JsonObject Parameters { get; init; } = new();
+    public int Attempt { get; init; }
+    public int MaxAttempts { get; init; }
+    public Guid? RunnerId { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public JsonObject Outputs { get; init; } = new();
+    public string? Error { get; init; }
+}
