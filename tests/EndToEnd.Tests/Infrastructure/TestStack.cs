@@ -111,15 +111,16 @@ internal sealed class TestStack : IAsyncDisposable
     }
 
     /// <summary>Runs the real CLI as a process, pointed at this stack by environment variables.</summary>
-    public Task<CommandResult> CliAsync(params string[] args) => CliWithInputAsync(null, args);
+    public Task<CommandResult> CliAsync(params string[] args) => CliRawAsync(new Dictionary<string, string?>
+    {
+        ["ORCHESTRATOR_URL"] = Server.ToString(),
+        ["ORCHESTRATOR_TOKEN"] = UserToken,
+        ["XDG_CONFIG_HOME"] = Path.Combine(Dir, "config"),
+    }, null, args);
 
-    public Task<CommandResult> CliWithInputAsync(string? stdin, params string[] args) =>
-        Commands.RunAsync("dotnet", [RepoPaths.OrchestratorDll, .. args], new Dictionary<string, string?>
-        {
-            ["ORCHESTRATOR_URL"] = Server.ToString(),
-            ["ORCHESTRATOR_TOKEN"] = UserToken,
-            ["XDG_CONFIG_HOME"] = Path.Combine(Dir, "config"),
-        }, TimeSpan.FromMinutes(5), stdin);
+    /// <summary>Runs the real CLI with exactly the given environment changes (null removes a variable).</summary>
+    public static Task<CommandResult> CliRawAsync(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args) =>
+        Commands.RunAsync("dotnet", [RepoPaths.OrchestratorDll, .. args], environment, TimeSpan.FromMinutes(5), stdin);
 
     /// <summary>Writes a rollout of the tiny model to the <c>local</c> environment; ports and artifacts are private to this stack.</summary>
     public string WriteRollout(string modelDir, int replicas, int frontPort, int engineBasePort, string fileName = "rollout.yaml")
