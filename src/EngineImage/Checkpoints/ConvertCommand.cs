@@ -1,12 +1,43 @@
+using EngineImage.Cli;
+
 namespace EngineImage.Checkpoints;
 
+/// <summary><c>convert --in HF_DIR --out DIR [--quantize none|int8]</c>; refusals print one line and exit 1.</summary>
 public static class ConvertCommand
 {
-    // Placeholder until the verb is written (issue 2).
     public static Task<int> RunAsync(string[] args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        Console.Error.WriteLine("not implemented yet");
-        return Task.FromResult(1);
+        var flags = Flags.Parse(args, new HashSet<string>());
+        var input = flags.Required("in");
+        var output = flags.Required("out");
+        var quantize = flags.String("quantize", "none");
+        flags.RejectUnknown();
+        if (quantize is not ("none" or "int8")) throw new FlagException($"--quantize must be none or int8, got '{quantize}'");
+        var terminal = !Console.IsOutputRedirected;
+        var lastPercent = -1;
+        try
+        {
+            var manifest = CheckpointConverter.Convert(input, output, quantize == "int8", (done, total, name) =>
+            {
+                if (terminal)
+                {
+                    Console.Write($"\r[{done,5}/{total}] {name,-60}");
+                    return;
+                }
+                var percent = done * 10 / total * 10;
+                if (percent == lastPercent) return;
+                lastPercent = percent;
+                Console.WriteLine($"converted {done}/{total} tensors ({percent}%)");
+            });
+            if (terminal) Console.WriteLine();
+            Console.WriteLine($"wrote {manifest.Family} {manifest.Size} ({manifest.Quantization}) to {output}");
+            return Task.FromResult(0);
+        }
+        catch (ConvertRefusedException e)
+        {
+            if (terminal) Console.WriteLine();
+            Console.Error.WriteLine($"convert: {e.Message}");
+            return Task.FromResult(1);
+        }
     }
 }

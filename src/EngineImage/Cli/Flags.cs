@@ -30,7 +30,8 @@ public sealed class Flags
             }
             else if (booleanFlags.Contains(body))
             {
-                flags._values[body] = "true";
+                // "--flag false" (a separate literal) is accepted too, as the manifests and docs write it.
+                flags._values[body] = i + 1 < args.Count && IsBooleanLiteral(args[i + 1]) ? args[++i] : "true";
             }
             else if (body.StartsWith("no", StringComparison.Ordinal) && booleanFlags.Contains(body[2..]))
             {
@@ -47,6 +48,9 @@ public sealed class Flags
         }
         return flags;
     }
+
+    private static bool IsBooleanLiteral(string text) =>
+        text.ToLowerInvariant() is "true" or "false" or "1" or "0" or "yes" or "no";
 
     public bool Has(string name) => _values.ContainsKey(name);
 

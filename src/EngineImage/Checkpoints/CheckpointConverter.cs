@@ -1,0 +1,166 @@
+using EngineImage.Model;
+using EngineImage.Safetensors;
+using EngineImage.Tokenization;
+using static TorchSharp.torch;
+
+namespace EngineImage.Checkpoints;
+
+/// <summary>
+/// Hugging Face checkpoint → engine checkpoint, as JetStream-PyTorch's converter does it: names mapped
+/// (<see cref="HfNames"/>), weights in bfloat16 or int8 per output channel with <c>.weight_scaler</c> beside them
+/// (embeddings too; norms stay bfloat16), Gemma's output tied to its embedding, and no RoPE permutation because the
+/// engine rotates halves as HF does (<see cref="RotaryEmbedding"/>). Writes <c>model.safetensors</c> (the model config
+/// in its metadata), <c>tokenizer.model</c> and <c>manifest.json</c>. Everything is checked before anything is written.
+/// </summary>
+public static class CheckpointConverter
+{
+    public const string TokenizerFile = "tokenizer.model";
+    public const string ModelFile = "model.safetensors";
+
+    /// <summary>Converts; <paramref name="progress"/> gets (tensors done, total, name). Throws
+    /// <see cref="ConvertRefusedException"/> for missing files, an unknown architecture, shape mismatches or too little disk.</summary>
+    public static CheckpointManifest Convert(string inDir, string outDir, bool int8, Action<int, int, string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(inDir);
+        ArgumentNullException.ThrowIfNull(outDir);
+        CheckFilesPresent(inDir);
+        ModelConfig config;
+        try
+        {
+            config = HfConfig.Read(Path.Combine(inDir, "config.json"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConvertRefusedException(e.Message, e);
+        }
+        var tokenizerIn = Path.Combine(inDir, TokenizerFile);
+        CheckTokenizer(config, tokenizerIn);
+        using var checkpoint = OpenCheckpoint(inDir);
+        var expected = HfNames.Expected(config);
+        foreach (var (hf, _, shape) in expected)
+        {
+            if (!checkpoint.Tensors.TryGetValue(hf, out var entry)) throw new ConvertRefusedException($"checkpoint lacks tensor {hf}");
+            if (!entry.Shape.SequenceEqual(shape))
+                throw new ConvertRefusedException($"shape mismatch: {hf} is [{string.Join(",", entry.Shape)}] but config.json implies [{string.Join(",", shape)}]");
+        }
+        var outputs = Plan(expected, int8);
+        CheckDisk(outDir, outputs.Sum(o => o.Bytes) + new FileInfo(tokenizerIn).Length);
+
+        Directory.CreateDirectory(outDir);
+        var byEngine = outputs.ToDictionary(o => o.Engine, StringComparer.Ordinal);
+        var pendingScales = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var done = 0;
+        var modelOut = Path.Combine(outDir, ModelFile);
+        SafetensorsWriter.Write(modelOut, outputs.Select(o => o.Engine).ToList(),
+            name => (byEngine[name].DType, byEngine[name].Shape),
+            name =>
+            {
+                progress?.Invoke(++done, outputs.Count, name);
+                var o = byEngine[name];
+                if (pendingScales.Remove(name, out var scale)) return scale;
+                using var source = checkpoint.Read(o.Hf);
+                if (o.DType != "I8") return source.to(bfloat16, copy: true);
+                var (q, s) = Int8Quantizer.Quantize(source);
+                pendingScales[EngineWeightNames.Scaler(name)] = s;
+                return q;
+            },
+            disposeProduced: true,
+            new Dictionary<string, string> { ["format"] = "pt", ["config"] = config.ToJson() });
+        var tokenizerOut = Path.Combine(outDir, TokenizerFile);
+        File.Copy(tokenizerIn, tokenizerOut, overwrite: true);
+        var manifest = new CheckpointManifest(config.Family, config.Size, "bfloat16", int8 ? "int8" : "none",
+            new Dictionary<string, string>
+            {
+                [ModelFile] = CheckpointManifest.Sha256(modelOut),
+                [TokenizerFile] = CheckpointManifest.Sha256(tokenizerOut),
+            });
+        manifest.Write(outDir);
+        return manifest;
+    }
+
+    private sealed record Output(string Engine, string Hf, string DType, long[] Shape)
+    {
+        public long Bytes => Shape.Aggregate(1L, (a, b) => a * b) * (DType == "I8" ? 1 : DType == "F32" ? 4 : 2);
+    }
+
+    private static List<Output> Plan(IReadOnlyList<(string Hf, string Engine, long[] Shape)> expected, bool int8)
+    {
+        var outputs = new List<Output>();
+        foreach (var (hf, engine, shape) in expected)
+        {
+            if (int8 && EngineWeightNames.IsQuantizable(engine))
+            {
+                outputs.Add(new Output(engine, hf, "I8", shape));
+                outputs.Add(new Output(EngineWeightNames.Scaler(engine), hf, "F32", [shape[0]]));
+            }
+            else
+            {
+                outputs.Add(new Output(engine, hf, "BF16", shape));
+            }
+        }
+        return outputs;
+    }
+
+    private static void CheckFilesPresent(string inDir)
+    {
+        if (!Directory.Exists(inDir)) throw new ConvertRefusedException($"input directory not found: {inDir}");
+        var missing = new List<string>();
+        if (!File.Exists(Path.Combine(inDir, "config.json"))) missing.Add("config.json");
+        if (!File.Exists(Path.Combine(inDir, TokenizerFile))) missing.Add(TokenizerFile);
+        try
+        {
+            var shards = SafetensorsCheckpoint.ListFiles(inDir);
+            if (shards.Count == 0) missing.Add("model.safetensors (or model.safetensors.index.json)");
+            missing.AddRange(shards.Where(s => !File.Exists(s)).Select(Path.GetFileName)!);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConvertRefusedException(e.Message, e);
+        }
+        if (missing.Count > 0) throw new ConvertRefusedException($"missing files in {inDir}: {string.Join(", ", missing)}");
+    }
+
+    private static void CheckTokenizer(ModelConfig config, string path)
+    {
+        int tokens;
+        try
+        {
+            tokens = TokenizerLoader.Load(config.Family, path) switch
+            {
+                Llama3Tokenizer l => l.VocabSize,
+                GemmaTokenizer g => g.VocabSize,
+                _ => 0,
+            };
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException)
+        {
+            throw new ConvertRefusedException($"unreadable {TokenizerFile}: {e.Message}", e);
+        }
+        if (tokens > config.VocabSize)
+            throw new ConvertRefusedException($"shape mismatch: the tokenizer has {tokens} tokens but the model's vocabulary is {config.VocabSize}");
+    }
+
+    private static SafetensorsCheckpoint OpenCheckpoint(string inDir)
+    {
+        try
+        {
+            return SafetensorsCheckpoint.Open(inDir);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+        {
+            throw new ConvertRefusedException(e.Message, e);
+        }
+    }
+
+    private static void CheckDisk(string outDir, long needed)
+    {
+        var probe = Path.GetFullPath(outDir);
+        while (!Directory.Exists(probe)) probe = Path.GetDirectoryName(probe) ?? "/";
+        var available = new DriveInfo(probe).AvailableFreeSpace;
+        var margin = 16L << 20;
+        if (available < needed + margin)
+            throw new ConvertRefusedException($"not enough disk at {outDir}: need {Mib(needed + margin)}, {Mib(available)} free");
+    }
+
+    private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):F0} MiB";
+}
