@@ -53,13 +53,15 @@ public static class JsonBody
         var type = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
         if (type > 0)
         {
-            var clr = message[(type + "could not be converted to ".Length)..].Split(new[] { '.', ' ' }, StringSplitOptions.RemoveEmptyEntries);
-            var wanted = message.Contains("System.Int", StringComparison.Ordinal) ? "an integer"
-                : message.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
-                : message.Contains("System.String", StringComparison.Ordinal) ? "a string"
-                : message.Contains("System.Double", StringComparison.Ordinal) ? "a number"
-                : message.Contains("IReadOnlyList", StringComparison.Ordinal) ? "a list"
-                : clr.Length > 0 ? "an object" : "another type";
+            var clr = message[type..];
+            var wanted = clr.Contains("List", StringComparison.Ordinal) ? "a list"
+                : clr.Contains("System.Int", StringComparison.Ordinal) ? "an integer"
+                : clr.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+                : clr.Contains("System.String", StringComparison.Ordinal) ? "a string"
+                : clr.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+                : clr.Contains("System.Guid", StringComparison.Ordinal) ? "a UUID"
+                : clr.Contains("DateTimeOffset", StringComparison.Ordinal) ? "an ISO 8601 time"
+                : "an object";
             return $"Wrong type: expected {wanted}.";
         }
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Contracts;
+using Contracts.Protocol;
+
+namespace Orchestrator.Tests.Infrastructure;
+
+/// <summary>A runner's side of the protocol, spoken over real HTTP like the runner does.</summary>
+public sealed class ProtocolClient(HttpClient http) : IDisposable
+{
+    public HttpClient Http => http;
+
+    public static async Task<ProtocolClient> RegisterAsync(TestServer server, string name, params string[] labels)
+    {
+        var registration = await server.CreateTokenAsync(Auth.TokenKinds.Registration, name);
+        using var anonymous = server.Client(registration);
+        var response = await anonymous.PostAsJsonAsync("/api/runners/register", new RegisterRunnerRequest(name, labels), ContractJson.Options);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var registered = (await response.Content.ReadFromJsonAsync<RegisterRunnerResponse>(ContractJson.Options))!;
+        return new ProtocolClient(server.Client(registered.Token)) { RunnerId = registered.RunnerId };
+    }
+
+    public Guid RunnerId { get; private init; }
+
+    public async Task<StepClaim?> ClaimAsync(int waitSeconds = 0)
+    {
+        using var response = await http.PostAsync($"/api/runners/claim?waitSeconds={waitSeconds}", null);
+        if (response.StatusCode == HttpStatusCode.NoContent) return null;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<StepClaim>(ContractJson.Options);
+    }
+
+    public async Task<StepClaim> ClaimRequiredAsync(int waitSeconds = 20) =>
+        await ClaimAsync(waitSeconds) ?? throw new Xunit.Sdk.XunitException($"No step was offered within {waitSeconds} s.");
+
+    public Task<HttpResponseMessage> HeartbeatAsync(StepClaim claim) =>
+        http.PostAsJsonAsync($"/api/steps/{claim.StepId}/heartbeat", new HeartbeatRequest(claim.LeaseToken), ContractJson.Options);
+
+    public Task<HttpResponseMessage> CompleteAsync(StepClaim claim, string outcome = StepStatuses.Succeeded, JsonObject? outputs = null, string? error = null) =>
+        http.PostAsJsonAsync($"/api/steps/{claim.StepId}/complete", new CompleteStepRequest(claim.LeaseToken, outcome, outputs, error), ContractJson.Options);
+
+    public Task<HttpResponseMessage> ReleaseAsync(StepClaim claim) =>
+        http.PostAsJsonAsync($"/api/steps/{claim.StepId}/release", new ReleaseStepRequest(claim.LeaseToken), ContractJson.Options);
+
+    public Task<HttpResponseMessage> LogAsync(StepClaim claim, params string[] lines) =>
+        http.PostAsJsonAsync($"/api/steps/{claim.StepId}/logs",
+            new AppendLogsRequest(claim.LeaseToken, lines.Select((t, i) => new LogLine(i + 1, DateTimeOffset.UtcNow, t)).ToList()), ContractJson.Options);
+
+    /// <summary>Claims and completes steps as succeeded until the run's steps are all done or nothing comes.</summary>
+    public async Task<List<StepClaim>> DrainAsync(int waitSeconds = 10)
+    {
+        var done = new List<StepClaim>();
+        while (await ClaimAsync(waitSeconds) is { } claim)
+        {
+            using var response = await CompleteAsync(claim);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            done.Add(claim);
+        }
+        return done;
+    }
+
+    public void Dispose() => http.Dispose();
+}

@@ -1,0 +1,57 @@
+using System.Net.Http.Headers;
+using Orchestrator.Auth;
+using Orchestrator.Hosting;
+
+namespace Orchestrator.Tests.Infrastructure;
+
+/// <summary>The real service (<see cref="ServerHost"/>) on a free loopback port against a test database, with a
+/// short lease and backoff so that expiry paths run in seconds.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestServer> StartAsync(TestDatabase database, params string[] extraArgs)
+    {
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--db", database.ConnectionString,
+            "--Logging:LogLevel:Default", "Warning",
+            "--Logging:LogLevel:Microsoft.AspNetCore", "Warning",
+            "--Dispatch:LeaseSeconds", "3",
+            "--Dispatch:RetryBackoffSeconds", "0.2",
+            "--Dispatch:MaxRetryBackoffSeconds", "1",
+            "--Dispatch:SweepIntervalMilliseconds", "200",
+            "--Dispatch:ClaimRecheckMilliseconds", "500",
+            .. extraArgs,
+        ];
+        var app = ServerHost.Build(ServerHost.CreateBuilder(args));
+        await ServerHost.StartAsync(app, CancellationToken.None);
+        return new TestServer(app, new Uri(app.Urls.First()));
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public Task<string> CreateTokenAsync(string kind, string name = "test") =>
+        Services.GetRequiredService<TokenStore>().CreateAsync(kind, name, CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

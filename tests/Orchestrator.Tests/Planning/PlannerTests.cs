@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using Contracts.Specs;
+using Orchestrator.Planning;
+
+namespace Orchestrator.Tests.Planning;
+
+public sealed class PlannerTests
+{
+    private static RolloutSpec Spec(string kind = TargetKinds.Local, CanarySpec? canary = null, string gkeMode = "autopilot") => new()
+    {
+        Environment = "e",
+        Model = new ModelSpec { Family = "gemma", Size = "7b", Source = "hf://google/gemma-7b-it-pytorch" },
+        Target = new TargetSpec
+        {
+            Kind = kind,
+            Gke = kind == TargetKinds.Gke ? new GkeTargetSpec { Project = "p", Region = "us-west4", Cluster = "c", Mode = gkeMode, Location = "us-west4-a" } : null,
+        },
+        Strategy = new StrategySpec { Canary = canary },
+        Cleanup = new CleanupSpec { KeepRevisions = 2 },
+    };
+
+    private static readonly CanarySpec Canary = new()
+    {
+        Steps =
+        [
+            new CanaryStepSpec { Weight = 10 },
+            new CanaryStepSpec { Pause = "5m" },
+            new CanaryStepSpec { Analysis = new AnalysisSpec { Duration = "1m" } },
+            new CanaryStepSpec { Weight = 50 },
+            new CanaryStepSpec { Pause = "30s" },
+        ],
+    };
+
+    private static JsonObject Stable => new() { ["stableRevision"] = "r1" };
+
+    [Fact]
+    public void Plan_LocalWithoutCanary_IsAChainOfFiveSteps()
+    {
+        var steps = Planner.Plan(Spec(), new JsonObject());
+
+        Assert.Equal(["checkpoint.convert", "engine.deploy", "traffic.shift", "revision.promote", "cleanup"], steps.Select(s => s.Name));
+        Assert.Empty(steps[0].DependsOn);
+        for (var i = 1; i < steps.Count; i++) Assert.Equal([steps[i - 1].Name], steps[i].DependsOn);
+        Assert.Equal(100, steps[2].Parameters["weight"]!.GetValue<int>());
+        Assert.Equal(2, steps[4].Parameters["keepRevisions"]!.GetValue<int>());
+        Assert.All(steps, s => Assert.Equal(["local"], s.RequiredLabels));
+        Assert.Equal(3600, steps[0].TimeoutSeconds);
+        Assert.Equal(1800, steps[1].TimeoutSeconds);
+        Assert.Equal(600, steps[2].TimeoutSeconds);
+    }
+
+    [Fact]
+    public void Plan_CanaryOnFirstRollout_SkipsCanarySteps()
+    {
+        var steps = Planner.Plan(Spec(canary: Canary), new JsonObject());
+
+        Assert.Equal(["checkpoint.convert", "engine.deploy", "traffic.shift", "revision.promote", "cleanup"], steps.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Plan_CanaryWithStableRevision_InsertsCanaryStepsInOrderWithSuffixes()
+    {
+        var steps = Planner.Plan(Spec(canary: Canary), Stable);
+
+        Assert.Equal(
+            ["checkpoint.convert", "engine.deploy", "traffic.shift", "canary.pause", "canary.analyze", "traffic.shift-2", "canary.pause-2",
+             "traffic.shift-3", "revision.promote", "cleanup"],
+            steps.Select(s => s.Name));
+        Assert.Equal(10, steps[2].Parameters["weight"]!.GetValue<int>());
+        Assert.Equal(300, steps[3].Parameters["seconds"]!.GetValue<long>());
+        Assert.Equal("1m", steps[4].Parameters["duration"]!.GetValue<string>());
+        Assert.Equal(50, steps[5].Parameters["weight"]!.GetValue<int>());
+        Assert.Equal(30, steps[6].Parameters["seconds"]!.GetValue<long>());
+        Assert.Equal(100, steps[7].Parameters["weight"]!.GetValue<int>());
+        Assert.Equal(["canary.pause"], steps[4].DependsOn);
+        Assert.Empty(steps[3].RequiredLabels);
+    }
+
+    [Fact]
+    public void Plan_Kubernetes_PrependsSecretEnsure()
+    {
+        var steps = Planner.Plan(Spec(TargetKinds.Kubernetes), new JsonObject());
+
+        Assert.Equal("secret.ensure", steps[0].Name);
+        Assert.Equal(["secret.ensure"], steps[1].DependsOn);
+        Assert.All(steps, s => Assert.Equal(["kubernetes"], s.RequiredLabels));
+    }
+
+    [Theory]
+    [InlineData("standard", new[] { "cluster.ensure", "nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" })]
+    [InlineData("autopilot", new[] { "cluster.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "bucket.ensure", "identity.ensure", "secret.ensure" })]
+    public void Plan_Gke_PreparesTheCloudBeforeConversion(string mode, string[] preparation, string[] convertDependsOn)
+    {
+        var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: mode), new JsonObject());
+        var byName = steps.ToDictionary(s => s.Name);
+
+        Assert.Equal(preparation, steps.Take(preparation.Length).Select(s => s.Name));
+        Assert.Empty(byName["cluster.ensure"].DependsOn);
+        Assert.Empty(byName["bucket.ensure"].DependsOn);
+        Assert.Equal(["cluster.ensure"], byName["identity.ensure"].DependsOn);
+        Assert.Equal(["cluster.ensure"], byName["secret.ensure"].DependsOn);
+        Assert.Equal(convertDependsOn, byName["checkpoint.convert"].DependsOn);
+        Assert.All(steps, s => Assert.Equal(["gke"], s.RequiredLabels));
+    }
+
+    [Fact]
+    public void Plan_EveryDependency_NamesAnEarlierStep()
+    {
+        foreach (var spec in new[] { Spec(TargetKinds.Gke, Canary, "standard"), Spec(TargetKinds.Kubernetes, Canary) })
+        {
+            var seen = new HashSet<string>();
+            foreach (var step in Planner.Plan(spec, Stable))
+            {
+                Assert.All(step.DependsOn, d => Assert.Contains(d, seen));
+                Assert.True(seen.Add(step.Name), $"duplicate step name {step.Name}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("5m", 300)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("3d", 259200)]
+    public void Durations_ValidText_Parses(string text, int seconds)
+    {
+        Assert.True(Durations.TryParse(text, out var duration));
+        Assert.Equal(seconds, duration.TotalSeconds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("5")]
+    [InlineData("m")]
+    [InlineData("-5m")]
+    [InlineData("5 m")]
+    public void Durations_BadText_IsRejected(string text) => Assert.False(Durations.TryParse(text, out _));
+}
