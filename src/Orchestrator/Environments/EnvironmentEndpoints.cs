@@ -26,7 +26,7 @@ public static class EnvironmentEndpoints
         string name, HttpRequest request, EnvironmentStore store, CancellationToken cancellationToken)
     {
         if (!SpecValidator.IsDnsLabel(name)) return Problems.Invalid("name", "Must be a DNS label: lowercase letters, digits and '-', at most 63 characters.");
-        var body = await JsonBody.ReadAsync<PutEnvironmentRequest>(request, ContractJson.Strict, cancellationToken);
+        var body = await JsonBody.ReadAsync<PutEnvironmentRequest>(request, SpecJson.Strict, cancellationToken);
         if (body.IsTooLarge) return Problems.TooLarge();
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         if (body.Value!.TargetKind is not { } kind || !TargetKinds.All.Contains(kind))

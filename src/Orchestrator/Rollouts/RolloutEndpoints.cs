@@ -45,7 +45,7 @@ public static class RolloutEndpoints
 
     private static async Task<SpecRead> ReadSpecAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync<RolloutSpec>(request, ContractJson.Strict, cancellationToken);
+        var body = await JsonBody.ReadAsync<RolloutSpec>(request, SpecJson.Strict, cancellationToken);
         if (body.IsTooLarge) return new SpecRead(null, Problems.TooLarge(), null);
         if (body.Errors is { } errors) return new SpecRead(null, null, Problems.Invalid(errors));
         var semantic = SpecValidator.Validate(body.Value!);
