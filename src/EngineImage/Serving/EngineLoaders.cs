@@ -1,3 +1,4 @@
+using EngineImage.Checkpoints;
 using EngineImage.Inference;
 using EngineImage.Model;
 using EngineImage.Tokenization;
@@ -7,13 +8,20 @@ namespace EngineImage.Serving;
 /// <summary>How <c>serve</c> checks and loads what the flags name.</summary>
 public static class EngineLoaders
 {
-    /// <summary>A one-line reason why the checkpoint or tokenizer cannot be served, or null when they look sound.</summary>
+    /// <summary>A one-line reason why the checkpoint or tokenizer cannot be served (missing, corrupt, checksum
+    /// mismatch against the manifest), or null when they can.</summary>
     public static string? Validate(EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!File.Exists(options.CheckpointPath)) return $"checkpoint not found: {options.CheckpointPath}";
-        if (!File.Exists(options.TokenizerPath)) return $"tokenizer not found: {options.TokenizerPath}";
-        return null;
+        try
+        {
+            CheckpointValidator.Validate(options.CheckpointPath, options.TokenizerPath, options.ModelName);
+            return null;
+        }
+        catch (CheckpointInvalidException e)
+        {
+            return e.Message.ReplaceLineEndings(" ");
+        }
     }
 
     /// <summary>The real loader: the tokenizer first (cheap, and it fails fast), then the weights on a pool thread.</summary>

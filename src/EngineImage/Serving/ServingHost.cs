@@ -42,6 +42,9 @@ public static class ServingHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EngineImage.Serving");
         app.Lifetime.ApplicationStarted.Register(() => ServeLog.Started(logger));
         app.Lifetime.ApplicationStopping.Register(() => ServeLog.Stopping(logger, options.ShutdownGrace.TotalSeconds));
+        // Every non-2xx answer, unknown paths and unexpected failures included, is application/problem+json.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapServingEndpoints();
         return app;
     }
