@@ -1,0 +1,7 @@
+namespace EngineImage.Tests.Fixtures;
+
+[CollectionDefinition(Name)]
+public sealed class ModelsCollection : ICollectionFixture<ModelsFixture>
+{
+    public const string Name = "tiny models";
+}
