@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CloudTargets.Google;
+using Contracts.Specs;
+
+namespace CloudTargets.Kubernetes;
+
+/// <summary>The Kubernetes objects of the manual procedure, as JSON in the API's wire form (what server-side apply
+/// receives). Pure: the plan preview shows exactly these, with the secret's value redacted.</summary>
+public sealed class Manifests(RolloutSpec spec, string revision)
+{
+    public const string Redacted = "<redacted>";
+
+    private readonly KubeTarget _target = KubeTarget.From(spec);
+    private readonly ModelLayout _model = new(spec);
+
+    public KubeTarget Target => _target;
+
+    public ModelLayout Model => _model;
+
+    /// <param name="token">The Hugging Face token, or null for the redacted form that plans and logs show.</param>
+    public JsonObject Secret(string? token) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = Metadata(Names.Secret),
+        ["type"] = "Opaque",
+        ["data"] = new JsonObject
+        {
+            [Names.SecretKey] = token is null ? Redacted : Convert.ToBase64String(Encoding.UTF8.GetBytes(token)),
+        },
+    };
+
+    /// <summary>Only the annotation this product owns: server-side apply leaves the account's other fields alone.</summary>
+    public JsonObject ServiceAccountAnnotation(string gcpServiceAccountEmail)
+    {
+        var metadata = Metadata(_target.ServiceAccount);
+        metadata["annotations"] = new JsonObject { [Names.WorkloadIdentityAnnotation] = gcpServiceAccountEmail };
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = metadata };
+    }
+
+    public JsonObject ConverterJob()
+    {
+        var metadata = Metadata(Names.ConverterJob);
+        metadata["labels"] = Labels(Names.ConverterJob);
+        var container = new JsonObject
+        {
+            ["name"] = "inference-checkpoint",
+            ["image"] = Images.Converter,
+            ["args"] = new JsonArray(
+                "-s=jetstream-pytorch",
+                $"-m={_model.HuggingFaceRepo}",
+                $"-o=gs://{_target.Bucket}/{_model.ObjectPrefix}",
+                $"-n={_model.ModelName}",
+                $"-q={Flag(spec.Engine.QuantizeWeights)}",
+                "-h=True"),
+            ["volumeMounts"] = new JsonArray(new JsonObject
+            {
+                ["mountPath"] = "/huggingface/",
+                ["name"] = "huggingface-credentials",
+                ["readOnly"] = true,
+            }),
+            ["resources"] = TpuResources(),
+        };
+        var podSpec = new JsonObject
+        {
+            ["serviceAccountName"] = _target.ServiceAccount,
+            ["restartPolicy"] = "Never",
+            ["nodeSelector"] = NodeSelector(),
+            ["containers"] = new JsonArray(container),
+            ["volumes"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "huggingface-credentials",
+                // 0400: only the container's user reads the token.
+                ["secret"] = new JsonObject { ["secretName"] = Names.Secret, ["defaultMode"] = 256 },
+            }),
+        };
+        return new JsonObject
+        {
+            ["apiVersion"] = "batch/v1",
+            ["kind"] = "Job",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject
+            {
+                // Retries are the orchestrator's (a new attempt of the step), so the Job itself never retries.
+                ["backoffLimit"] = 0,
+                ["ttlSecondsAfterFinished"] = 3600,
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = Labels(Names.ConverterJob) },
+                    ["spec"] = podSpec,
+                },
+            },
+        };
+    }
+
+    public JsonObject Deployment(int replicas) => DeploymentManifest.Build(this, spec, revision, replicas);
+
+    public JsonObject Service() => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["metadata"] = Metadata(Names.Service),
+        ["spec"] = new JsonObject
+        {
+            // The app label only: every revision's pods are behind the Service; replica counts set the split.
+            ["selector"] = new JsonObject { [Names.AppLabel] = Names.App },
+            ["ports"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "jetstream-http",
+                ["protocol"] = "TCP",
+                ["port"] = 8000,
+                ["targetPort"] = 8000,
+            }),
+        },
+    };
+
+    internal JsonObject Metadata(string name) => new() { ["name"] = name, ["namespace"] = _target.Namespace };
+
+    internal JsonObject Labels(string app) => new() { [Names.AppLabel] = app, [Names.RevisionLabel] = revision };
+
+    internal JsonObject NodeSelector()
+    {
+        var tpu = spec.Target.Gke?.Tpu ?? new TpuSpec();
+        return new JsonObject
+        {
+            ["cloud.google.com/gke-tpu-topology"] = tpu.Topology,
+            ["cloud.google.com/gke-tpu-accelerator"] = TpuCatalog.Accelerator,
+        };
+    }
+
+    internal static JsonObject TpuResources() => new()
+    {
+        ["requests"] = new JsonObject { ["google.com/tpu"] = "8" },
+        ["limits"] = new JsonObject { ["google.com/tpu"] = "8" },
+    };
+
+    internal static string Flag(bool value) => value ? "True" : "False";
+}

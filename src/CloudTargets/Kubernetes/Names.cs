@@ -1,0 +1,17 @@
+namespace CloudTargets.Kubernetes;
+
+/// <summary>Fixed Kubernetes names and labels (DESIGN.md "Facts the engine and the manifests must match").</summary>
+public static class Names
+{
+    public const string Secret = "huggingface-secret";
+    public const string SecretKey = "HUGGINGFACE_TOKEN";
+    public const string ConverterJob = "checkpoint-converter";
+    public const string App = "jetstream-pytorch-server";
+    public const string Service = "jetstream-svc";
+    public const string AppLabel = "app";
+    public const string RevisionLabel = "orchestrator.dev/revision";
+    public const string WorkloadIdentityAnnotation = "iam.gke.io/gcp-service-account";
+    public const string FieldManager = "orchestrator";
+
+    public static string Deployment(string revision) => $"{App}-{revision}";
+}
