@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Orchestrator.Dispatch;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Dispatch;
+
+public sealed class ClaimTests(TestDatabase database) : IClassFixture<TestDatabase>
+{
+    [Fact]
+    public async Task Claim_EightConcurrentClaimers_ClaimEachOfAThousandStepsExactlyOnce()
+    {
+        var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1000, "claims");
+        var claimer = new StepClaimer(database.DataSource, new ReadySignal(), TimeProvider.System, Options.Create(new DispatchOptions()));
+        var runnerId = Guid.NewGuid();
+        var claimed = new ConcurrentBag<Guid>();
+
+        var claimers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (await claimer.TryClaimAsync(runnerId, [], CancellationToken.None) is { } claim)
+            {
+                Assert.Equal(runId, claim.RunId);
+                claimed.Add(claim.StepId);
+            }
+        }));
+        await Task.WhenAll(claimers);
+
+        Assert.Equal(1000, claimed.Count);
+        Assert.Equal(1000, claimed.Distinct().Count());
+        Assert.Equal(1000, await database.ScalarAsync<long>(
+            "SELECT count(*) FROM steps WHERE run_id = @runId AND status = 'running' AND attempt = 1", new { runId }));
+    }
+
+    [Fact]
+    public async Task Claim_RunnerWithoutTheLabels_GetsNothing()
+    {
+        await database.ExecuteAsync("UPDATE steps SET status = 'succeeded' WHERE status IN ('ready', 'running')");
+        var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1, "labels");
+        await database.ExecuteAsync("UPDATE steps SET required_labels = '{gke}' WHERE run_id = @runId", new { runId });
+        var claimer = new StepClaimer(database.DataSource, new ReadySignal(), TimeProvider.System, Options.Create(new DispatchOptions()));
+
+        Assert.Null(await claimer.TryClaimAsync(Guid.NewGuid(), ["local"], CancellationToken.None));
+        Assert.NotNull(await claimer.TryClaimAsync(Guid.NewGuid(), ["local", "gke"], CancellationToken.None));
+    }
+}

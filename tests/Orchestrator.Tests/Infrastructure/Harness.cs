@@ -1,0 +1,34 @@
+namespace Orchestrator.Tests.Infrastructure;
+
+/// <summary>A database and a service of one's own, for tests whose runners must not see another test's steps.</summary>
+public sealed class Harness : IAsyncDisposable
+{
+    private Harness(TestDatabase database, TestServer server, UserClient user)
+    {
+        Database = database;
+        Server = server;
+        User = user;
+    }
+
+    public TestDatabase Database { get; }
+    public TestServer Server { get; }
+    public UserClient User { get; }
+
+    public static async Task<Harness> StartAsync(params string[] extraArgs)
+    {
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var server = await TestServer.StartAsync(database, extraArgs);
+        return new Harness(database, server, await UserClient.CreateAsync(server));
+    }
+
+    public Task<ProtocolClient> RunnerAsync(string name = "runner", params string[] labels) =>
+        ProtocolClient.RegisterAsync(Server, name, labels.Length == 0 ? ["local"] : labels);
+
+    public async ValueTask DisposeAsync()
+    {
+        User.Dispose();
+        await Server.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
