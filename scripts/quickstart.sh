@@ -56,7 +56,7 @@ kill_leftovers() {
   local pid cmd
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     [ "$pid" = $$ ] && continue
-    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    cmd=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true)
     case "$cmd" in
       *postgres*) ;;
       *"$state/"*) kill -KILL "$pid" 2>/dev/null || true ;;
@@ -117,7 +117,7 @@ mkdir -p "$state/bin" "$state/models"
 
 say "building (Release)"
 for project in src/Orchestrator src/Runner src/EngineImage; do
-  dotnet build "$project" -c "$config" -nologo -v q -clp:ErrorsOnly || die "build of $project failed"
+  dotnet build "$project" -c "$config" -nologo -v q "-clp:ErrorsOnly;NoSummary" || die "build of $project failed"
 done
 
 # A wrapper so the printed commands are short and work from anywhere.
@@ -163,7 +163,8 @@ registration_token=$(dotnet "$bin_orchestrator" tokens create --name "quickstart
 printf '%s\n' "$user_token" | "$orchestrator" login --server "$server"
 
 say "starting a runner (labels: local; log: $state/runner.log)"
-dotnet "$bin_runner" run --server "$server" --registration-token "$registration_token" --labels local \
+# The registration token goes by environment, not argv, so that `ps` does not show it.
+RUNNER_REGISTRATION_TOKEN="$registration_token" dotnet "$bin_runner" run --server "$server" --labels local \
   --name "quickstart-$(hostname)" --work-dir "$state/runner" --engine "$bin_engine" >>"$state/runner.log" 2>&1 &
 echo $! >"$state/runner.pid"
 

@@ -104,7 +104,8 @@ internal sealed class TestStack : IAsyncDisposable
         Directory.CreateDirectory(workDir);
         var process = ManagedProcess.Start($"runner {name}", "dotnet",
             [RepoPaths.RunnerDll, "run", "--server", Server.ToString().TrimEnd('/'), "--registration-token", registration,
-             "--labels", "local", "--name", name, "--work-dir", workDir, "--state-dir", StateDir, "--engine", engine ?? RepoPaths.EngineDll],
+             "--labels", "local", "--name", name, "--work-dir", workDir, "--state-dir", StateDir, "--engine", engine ?? RepoPaths.EngineDll,
+             "--drain-seconds", "2", "--child-stop-grace", "3", "--replica-stop-grace", "5"],
             new Dictionary<string, string>(), Path.Combine(Dir, $"runner-{name}.log"));
         _processes.Add(process);
         return process;
