@@ -1,0 +1,13 @@
+namespace Runner.Gke;
+
+/// <summary>A GKE operation that finished with an error (<c>google.rpc.Status</c>: code and message).</summary>
+internal sealed class OperationFailedException(string operation, int code, string message)
+    : Exception($"operation {operation} failed: {message} (code {code})")
+{
+    public int Code { get; } = code;
+    public string ApiMessage { get; } = message;
+
+    /// <summary>RESOURCE_EXHAUSTED (8): quota or no capacity in the zone (a TPU stock-out); retrying soon will not help.</summary>
+    public bool Exhausted => Code == 8 || ApiMessage.Contains("STOCKOUT", StringComparison.OrdinalIgnoreCase)
+        || ApiMessage.Contains("RESOURCE_POOL_EXHAUSTED", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,28 @@
+namespace Runner.Kubernetes;
+
+/// <summary>Resolves the Hugging Face token reference of a spec (<c>file:///path</c>). The token itself never goes into a
+/// log line, an output or a plan; the agent's secret masker learns it too.</summary>
+internal static class TokenReference
+{
+    public static async Task<string> ResolveAsync(string reference, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reference))
+        {
+            throw new StepFailedException("target.huggingFaceToken is empty: give a file:///path reference to the Hugging Face token");
+        }
+
+        if (!reference.StartsWith("file://", StringComparison.Ordinal))
+        {
+            throw new StepFailedException($"target.huggingFaceToken: only file:///path references are supported by this runner, not '{reference}'");
+        }
+
+        var path = new Uri(reference).LocalPath;
+        if (!File.Exists(path))
+        {
+            throw new StepFailedException($"target.huggingFaceToken: {path} does not exist on runner");
+        }
+
+        var token = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
+        return token.Length > 0 ? token : throw new StepFailedException($"target.huggingFaceToken: {path} is empty");
+    }
+}
