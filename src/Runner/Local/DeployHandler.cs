@@ -47,7 +47,11 @@ internal static class DeployHandler
             started.Add((index, record, follower));
         }
 
-        await WaitLiveAsync(step, probe, started, cancellationToken);
+        if (await WaitLiveAsync(step, probe, started, cancellationToken) is { } failure)
+        {
+            return StepResult.Failed(failure);
+        }
+
         return StepResult.Succeeded(new JsonObject
         {
             ["revision"] = step.Revision,
@@ -73,8 +77,8 @@ internal static class DeployHandler
     }
 
     /// <summary>Polls every replica's healthcheck, shipping its new log lines meanwhile; a replica that exits fails the
-    /// step with its last lines. The step's timeout (from the claim) bounds the wait.</summary>
-    private static async Task WaitLiveAsync(
+    /// step with its last lines (returned). The step's timeout (from the claim) bounds the wait.</summary>
+    private static async Task<string?> WaitLiveAsync(
         LocalStep step, EngineProbe probe, List<(int Index, ProcessRecord Record, LogFollower Log)> replicas, CancellationToken cancellationToken)
     {
         var pending = replicas.ToList();
@@ -95,8 +99,7 @@ internal static class DeployHandler
                         step.Log.Write($"[replica {replica.Index}] {line}");
                     }
 
-                    throw new InvalidOperationException(
-                        $"engine replica {replica.Index} (pid {replica.Record.Pid}) exited before it was live; last lines: {string.Join(" | ", tail.TakeLast(5))}");
+                    return $"engine replica {replica.Index} (pid {replica.Record.Pid}) exited before it was live; last lines: {string.Join(" | ", tail.TakeLast(5))}";
                 }
 
                 if (await probe.IsLiveAsync(Replicas.Url(replica.Record), cancellationToken))
@@ -111,5 +114,7 @@ internal static class DeployHandler
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
             }
         }
+
+        return null;
     }
 }

@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Contracts;
+using Runner.Agent;
+using Runner.Local;
+using Runner.Processes;
+
+namespace Runner.Tests.Local;
+
+public sealed class DeployTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public async Task Deploy_ReplicaRecordedAndAlive_NewProviderAdoptsItAndADeadOneIsStartedAgain()
+    {
+        await using var target = new LocalTargetHarness(model.ModelDir);
+        var inputs = await ConvertAsync(target);
+
+        var (first, firstLog) = await target.RunAsync(StepKinds.EngineDeploy, "r1", inputs: inputs);
+        Assert.True(first.Outcome == StepStatuses.Succeeded, $"{first.Error}\n{firstLog}");
+        var replica = Assert.Single(Replicas.Recorded(target.Layout, "r1"));
+
+        var (again, againLog) = await target.RunAsync(StepKinds.EngineDeploy, "r1", inputs: inputs);
+
+        Assert.Equal(StepStatuses.Succeeded, again.Outcome);
+        Assert.Equal(replica.Pid, Assert.Single(Replicas.Recorded(target.Layout, "r1")).Pid);
+        Assert.Contains(againLog.Lines, l => l.Contains($"adopted the running engine (pid {replica.Pid}", StringComparison.Ordinal));
+        Assert.True(JsonNode.DeepEquals(first.Outputs, again.Outputs));
+        Assert.Equal("r1", first.Outputs!["revision"]!.GetValue<string>());
+
+        Signals.SendToGroup(replica.Pid, Signals.Kill);
+        await Eventually.TrueAsync(() => !replica.IsAlive, "the replica to die");
+        var (restarted, _) = await target.RunAsync(StepKinds.EngineDeploy, "r1", inputs: inputs);
+
+        Assert.Equal(StepStatuses.Succeeded, restarted.Outcome);
+        var replacement = Assert.Single(Replicas.Recorded(target.Layout, "r1"));
+        Assert.NotEqual(replica.Pid, replacement.Pid);
+        Assert.True(replacement.IsAlive);
+    }
+
+    [Fact]
+    public async Task Deploy_EngineExitsAtStart_FailsWithItsLastLogLines()
+    {
+        await using var target = new LocalTargetHarness(model.ModelDir);
+        var inputs = new JsonObject
+        {
+            ["checkpoint.convert"] = new JsonObject
+            {
+                ["checkpointPath"] = Path.Combine(target.ArtifactsDir, "missing", "model.safetensors"),
+                ["tokenizerPath"] = Path.Combine(target.ArtifactsDir, "missing", "tokenizer.model"),
+                ["checkpointDir"] = Path.Combine(target.ArtifactsDir, "missing"),
+            },
+        };
+
+        var (result, log) = await target.RunAsync(StepKinds.EngineDeploy, "r1", inputs: inputs);
+
+        Assert.Equal(StepStatuses.Failed, result.Outcome);
+        Assert.Contains("exited before it was live", result.Error, StringComparison.Ordinal);
+        Assert.Contains(log.Lines, l => l.StartsWith("[replica 0]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rollout_SecondRevisionReplacesFirst_FrontAnswersThroughoutAndCleanupRetiresTheOld()
+    {
+        await using var target = new LocalTargetHarness(model.ModelDir);
+        var inputs = await ConvertAsync(target);
+        await DeployAndPromoteAsync(target, "r1", inputs);
+        var old = Assert.Single(Replicas.Recorded(target.Layout, "r1"));
+        Assert.NotEmpty(await target.GenerateAsync());
+
+        // Keep talking to the front while r2 takes over and r1 is retired: no request may fail.
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var answered = 0;
+        var traffic = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await target.GenerateAsync();
+                    Interlocked.Increment(ref answered);
+                }
+                catch (HttpRequestException e)
+                {
+                    lock (failures)
+                    {
+                        failures.Add(e.Message);
+                    }
+                }
+            }
+        });
+
+        var (deploy, deployLog) = await target.RunAsync(StepKinds.EngineDeploy, "r2", inputs: inputs);
+        Assert.True(deploy.Outcome == StepStatuses.Succeeded, $"{deploy.Error}\n{deployLog}");
+        var (shift, _) = await target.RunAsync(StepKinds.TrafficShift, "r2", new JsonObject { ["weight"] = 50 });
+        Assert.Equal(StepStatuses.Succeeded, shift.Outcome);
+        Assert.Equal(50, shift.Outputs!["environment"]!["canaryWeight"]!.GetValue<int>());
+        await DeployAndPromoteAsync(target, "r2", inputs);
+        var (cleanup, cleanupLog) = await target.RunAsync(StepKinds.Cleanup, "r2", new JsonObject { ["keepRevisions"] = 0 });
+        var before = Volatile.Read(ref answered);
+        await Eventually.TrueAsync(() => Volatile.Read(ref answered) > before + 2, "more answers after the cleanup");
+        await stop.CancelAsync();
+        await traffic;
+
+        Assert.True(cleanup.Outcome == StepStatuses.Succeeded, $"{cleanup.Error}\n{cleanupLog}");
+        Assert.Empty(failures);
+        Assert.Equal(["r1"], cleanup.Outputs!["removedRevisions"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.False(old.IsAlive);
+        Assert.False(Directory.Exists(target.Layout.RevisionDir("r1")));
+        Assert.True(Assert.Single(Replicas.Recorded(target.Layout, "r2")).IsAlive);
+        Assert.Empty(cleanup.Outputs!["removedArtifacts"]!.AsArray()); // r2 serves the same conversion
+    }
+
+    private static async Task<JsonObject> ConvertAsync(LocalTargetHarness target)
+    {
+        var (convert, log) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
+        Assert.True(convert.Outcome == StepStatuses.Succeeded, $"{convert.Error}\n{log}");
+        return new JsonObject { ["checkpoint.convert"] = convert.Outputs!.DeepClone() };
+    }
+
+    private static async Task DeployAndPromoteAsync(LocalTargetHarness target, string revision, JsonObject inputs)
+    {
+        var steps = new (string Kind, JsonObject? Parameters)[]
+        {
+            (StepKinds.EngineDeploy, null),
+            (StepKinds.TrafficShift, new JsonObject { ["weight"] = 100 }),
+            (StepKinds.RevisionPromote, null),
+        };
+        StepResult? last = null;
+        foreach (var (kind, parameters) in steps)
+        {
+            var (result, log) = await target.RunAsync(kind, revision, parameters, inputs);
+            Assert.True(result.Outcome == StepStatuses.Succeeded, $"{kind}: {result.Error}\n{log}");
+            last = result;
+        }
+
+        var environment = last!.Outputs!["environment"]!.AsObject();
+        Assert.Equal(revision, environment["stableRevision"]!.GetValue<string>());
+        Assert.Null(environment["canaryRevision"]);
+        Assert.True(environment.ContainsKey("canaryRevision"));
+        Assert.Equal(target.FrontUrl, environment["frontUrl"]!.GetValue<string>());
+    }
+}
