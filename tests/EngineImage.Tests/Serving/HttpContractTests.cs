@@ -97,6 +97,21 @@ public sealed class HttpContractTests(TinyModelFixture model)
     }
 
     [Fact]
+    public async Task Generate_PromptNearTheCacheEnd_StopsWhenTheCacheIsFull()
+    {
+        var server = await model.SharedServerAsync();
+        var tokenizer = TokenizerLoader.Load(model.Model.ModelName, model.Model.TokenizerPath);
+        var prompt = "tick tock";
+        while (tokenizer.Encode(prompt, addBos: true).Count < 230) prompt += " tick tock";
+        var promptTokens = tokenizer.Encode(prompt, addBos: true).Count;
+
+        var (_, ids) = await server.GenerateAsync(prompt, 100);
+
+        // The prompt fills positions [0, P); each decode step writes one more, up to the last of the 256.
+        Assert.Equal(256 - promptTokens + 1, ids.Length);
+    }
+
+    [Fact]
     public async Task Metrics_AfterARequest_ExposesJetStreamNamesAndCounts()
     {
         await using var server = await ServingServer.StartAsync(ServingServer.Options(model.Model, slots: 4));

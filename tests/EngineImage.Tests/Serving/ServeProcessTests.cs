@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 
 namespace EngineImage.Tests.Serving;
@@ -56,20 +57,49 @@ public sealed class ServeProcessTests(TinyModelFixture model)
     {
         var port = EngineProcess.FreePort();
         using var engine = EngineProcess.Start([.. ServeArgs(model.Model.CheckpointPath, port), "--bf16_enable=False"]);
-        await engine.WaitForOutputAsync("Started jetstream_server....", ExitTimeout);
-        await engine.WaitForOutputAsync("---------Generate params 0 loaded.---------", ExitTimeout);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var deadline = DateTime.UtcNow + ExitTimeout;
-        while ((await client.GetAsync("/healthcheck")).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "never became live");
-            await Task.Delay(50);
-        }
+        using var client = await WaitLiveAsync(engine, port);
 
         engine.Terminate();
         Assert.Equal(0, await engine.WaitForExitAsync(ExitTimeout));
         Assert.True(engine.Stdout.IndexOf("Started jetstream_server....", StringComparison.Ordinal)
                     < engine.Stdout.IndexOf("---------Generate params 0 loaded.---------", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Serve_SigtermDuringAStream_EndsTheStreamAndExitsZero()
+    {
+        var port = EngineProcess.FreePort();
+        using var engine = EngineProcess.Start(
+            [.. ServeArgs(model.Model.CheckpointPath, port, cache: 4096), "--bf16_enable=False", "--shutdown_grace_seconds=1"]);
+        using var client = await WaitLiveAsync(engine, port);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/generate")
+        {
+            Content = JsonContent.Create(new { prompt = "An endless story", max_tokens = 4000, stream = true }),
+        };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.NotNull(await reader.ReadLineAsync());
+
+        engine.Terminate();
+        string? last = null;
+        while (await reader.ReadLineAsync() is { } line) last = line;
+        Assert.Contains("stopped", last, StringComparison.Ordinal);
+        Assert.Equal(0, await engine.WaitForExitAsync(ExitTimeout));
+    }
+
+    private static async Task<HttpClient> WaitLiveAsync(EngineProcess engine, int port)
+    {
+        await engine.WaitForOutputAsync("Started jetstream_server....", ExitTimeout);
+        await engine.WaitForOutputAsync("---------Generate params 0 loaded.---------", ExitTimeout);
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(90) };
+        var deadline = DateTime.UtcNow + ExitTimeout;
+        while (true)
+        {
+            using var health = await client.GetAsync("/healthcheck");
+            if (health.StatusCode == HttpStatusCode.OK) return client;
+            Assert.True(DateTime.UtcNow < deadline, "never became live");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Holds the port while the engine runs: had it tried to bind, it would have failed for that reason
@@ -95,9 +125,9 @@ public sealed class ServeProcessTests(TinyModelFixture model)
         }
     }
 
-    private string[] ServeArgs(string checkpointPath, int port) =>
+    private string[] ServeArgs(string checkpointPath, int port, int cache = 128) =>
     [
-        "serve", "--model_name=llama-3", "--size=tiny", "--batch_size=2", "--max_cache_length=128",
+        "serve", "--model_name=llama-3", "--size=tiny", "--batch_size=2", $"--max_cache_length={cache}",
         "--quantize_weights=False", "--quantize_kv_cache=False",
         $"--tokenizer_path={model.Model.TokenizerPath}", $"--checkpoint_path={checkpointPath}",
         "--host=127.0.0.1", $"--port={port}",
