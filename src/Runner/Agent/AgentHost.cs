@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Runner.Gke;
 using Runner.Local;
 
 namespace Runner.Agent;
@@ -14,7 +15,8 @@ internal static class AgentHost
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(60));
         builder.Services.AddAgent(options);
-        builder.Services.AddSingleton<IStepExecutor, LocalProvider>();
+        builder.Services.AddSingleton<LocalProvider>();
+        builder.Services.AddCloudTargets();
         builder.Services.AddSingleton(_ => new EngineProbe(EngineProbe.CreateClient()));
         return builder.Build();
     }

@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+using CloudTargets.Kubernetes;
+using Runner.Agent;
+
+namespace Runner.Kubernetes;
+
+/// <summary><c>engine.deploy</c>: the Service and this revision's Deployment, applied; then waits until the revision's
+/// pods are available. The first revision gets all replicas; a canary starts with one, and traffic.shift sets the
+/// split. A crash-looping or unschedulable pod fails the step with its reason and last log lines.</summary>
+internal sealed class DeployHandler(RolloutWaiter waiter)
+{
+    public async Task<StepResult> RunAsync(KubeStep step, CancellationToken cancellationToken)
+    {
+        var stable = step.EnvironmentState("stableRevision");
+        var replicas = stable is null || stable == step.Revision ? step.Spec.Engine.Replicas : 1;
+        await KubeApply.ApplyAsync(step.Client, step.Manifests.Service(), cancellationToken);
+        await KubeApply.ApplyAsync(step.Client, step.Manifests.Deployment(replicas), cancellationToken);
+        step.Log.Write($"applied deployment {Names.Deployment(step.Revision)} with {replicas} replica(s) behind service {Names.Service}");
+        await waiter.WaitAsync(step, step.Revision, cancellationToken);
+        return StepResult.Succeeded(new JsonObject { ["deployment"] = Names.Deployment(step.Revision), ["replicas"] = replicas });
+    }
+}

@@ -1,0 +1,37 @@
+using Contracts;
+using Contracts.Protocol;
+using k8s;
+using Runner.Agent;
+
+namespace Runner.Kubernetes;
+
+/// <summary>The steps that act on a Kubernetes cluster, shared by the <c>kubernetes</c> and <c>gke</c> targets.</summary>
+internal sealed class KubernetesSteps(
+    SecretHandler secret, ConvertJobHandler convert, DeployHandler deploy, TrafficHandler traffic, KubeOptions options)
+{
+    public static bool Handles(string kind) => kind is StepKinds.SecretEnsure or StepKinds.CheckpointConvert or StepKinds.EngineDeploy
+        or StepKinds.TrafficShift or StepKinds.RevisionPromote or StepKinds.Cleanup;
+
+    public async Task<StepResult> RunAsync(StepClaim claim, IStepLog log, IKubernetes client, CancellationToken cancellationToken)
+    {
+        var step = new KubeStep(claim, log, client, options);
+        try
+        {
+            return claim.Kind switch
+            {
+                StepKinds.SecretEnsure => await secret.RunAsync(step, cancellationToken),
+                StepKinds.CheckpointConvert => await convert.RunAsync(step, cancellationToken),
+                StepKinds.EngineDeploy => await deploy.RunAsync(step, cancellationToken),
+                StepKinds.TrafficShift => await traffic.ShiftAsync(step, cancellationToken),
+                StepKinds.RevisionPromote => await traffic.PromoteAsync(step, cancellationToken),
+                StepKinds.Cleanup => await RevisionCleanupHandler.RunAsync(step, cancellationToken),
+                _ => StepResult.Failed($"step kind {claim.Kind} is not supported on Kubernetes targets"),
+            };
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            // The API server's Status message names the field (strict validation) or the conflict.
+            return StepResult.Failed($"Kubernetes API {(int)e.Response.StatusCode}: {e.Response.Content}");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using k8s;
+using System.Text.Json.Nodes;
+using CloudTargets.Kubernetes;
+using k8s.Models;
+using Runner.Agent;
+
+namespace Runner.Kubernetes;
+
+/// <summary><c>traffic.shift</c> and <c>revision.promote</c>. The <c>jetstream-svc</c> Service balances over every
+/// ready pod of every revision, so a revision's share of traffic is its share of replicas: shifting sets (never adds to)
+/// both Deployments' replica counts; promoting gives the revision all replicas and scales the others to zero.</summary>
+internal sealed class TrafficHandler(RolloutWaiter waiter)
+{
+    public async Task<StepResult> ShiftAsync(KubeStep step, CancellationToken cancellationToken)
+    {
+        var weight = Math.Clamp(step.IntParameter("weight") ?? 100, 0, 100);
+        var total = Math.Max(1, step.Spec.Engine.Replicas);
+        var stable = step.EnvironmentState("stableRevision");
+        if (stable == step.Revision || stable is null
+            || await KubeRead.DeploymentAsync(step.Client, Names.Deployment(stable), step.Namespace, cancellationToken) is null)
+        {
+            stable = null;
+        }
+
+        var canary = weight == 0 ? 0 : Math.Max(1, (int)Math.Round(total * weight / 100.0));
+        if (stable is not null && weight < 100 && total > 1)
+        {
+            canary = Math.Min(canary, total - 1);
+        }
+
+        await ScaleAsync(step, step.Revision, stable is null ? total : canary, cancellationToken);
+        if (stable is not null)
+        {
+            await ScaleAsync(step, stable, total - canary, cancellationToken);
+        }
+
+        await waiter.WaitAsync(step, step.Revision, cancellationToken);
+        step.Log.Write($"{step.Revision}: {canary}/{total} replicas ({weight}% asked){(stable is null ? "" : $", {stable}: {total - canary}")}");
+        return StepResult.Succeeded(new JsonObject
+        {
+            ["environment"] = new JsonObject
+            {
+                ["canaryRevision"] = step.Revision,
+                ["canaryWeight"] = weight,
+                ["frontUrl"] = step.FrontUrl,
+            },
+        });
+    }
+
+    public async Task<StepResult> PromoteAsync(KubeStep step, CancellationToken cancellationToken)
+    {
+        await ScaleAsync(step, step.Revision, Math.Max(1, step.Spec.Engine.Replicas), cancellationToken);
+        await waiter.WaitAsync(step, step.Revision, cancellationToken);
+        foreach (var other in await RevisionsAsync(step, cancellationToken))
+        {
+            if (other != step.Revision)
+            {
+                await ScaleAsync(step, other, 0, cancellationToken);
+            }
+        }
+
+        return StepResult.Succeeded(new JsonObject
+        {
+            ["environment"] = new JsonObject
+            {
+                ["stableRevision"] = step.Revision,
+                ["canaryRevision"] = null,
+                ["canaryWeight"] = 0,
+                ["frontUrl"] = step.FrontUrl,
+            },
+        });
+    }
+
+    /// <summary>The revisions that have a Deployment, newest first (revision ids are <c>rN</c>).</summary>
+    public static async Task<IReadOnlyList<string>> RevisionsAsync(KubeStep step, CancellationToken cancellationToken)
+    {
+        var list = await step.Client.AppsV1.ListNamespacedDeploymentAsync(
+            step.Namespace, labelSelector: $"{Names.AppLabel}={Names.App}", cancellationToken: cancellationToken);
+        return list.Items
+            .Select(d => d.Metadata.Labels?.TryGetValue(Names.RevisionLabel, out var r) == true ? r : null)
+            .OfType<string>()
+            .OrderByDescending(r => int.TryParse(r.TrimStart('r'), out var n) ? n : 0)
+            .ToList();
+    }
+
+    private static async Task ScaleAsync(KubeStep step, string revision, int replicas, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch("{\"spec\":{\"replicas\":" + replicas + "}}", V1Patch.PatchType.MergePatch);
+        await step.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            patch, Names.Deployment(revision), step.Namespace, fieldManager: Names.FieldManager, cancellationToken: cancellationToken);
+    }
+}
