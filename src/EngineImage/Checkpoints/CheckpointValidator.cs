@@ -4,9 +4,9 @@ using EngineImage.Tokenization;
 namespace EngineImage.Checkpoints;
 
 /// <summary>
-/// Checks, before a server binds its port, that a checkpoint can be served: the files exist, every safetensors header
-/// parses and is consistent, the tokenizer loads, and when a <c>manifest.json</c> lies beside the checkpoint, each
-/// file it lists has the recorded sha256. Throws <see cref="CheckpointInvalidException"/> with a one-line message.
+/// Checks, before a server binds its port, that a checkpoint can be served: the files exist, when a <c>manifest.json</c> lies
+/// beside the checkpoint each file it lists has the recorded sha256, every safetensors header parses and is consistent,
+/// and the tokenizer loads. Throws <see cref="CheckpointInvalidException"/> with a one-line message.
 /// </summary>
 public static class CheckpointValidator
 {
@@ -21,6 +21,10 @@ public static class CheckpointValidator
         if (!File.Exists(checkpointPath) && !Directory.Exists(checkpointPath))
             throw new CheckpointInvalidException($"checkpoint not found: {checkpointPath}");
         if (!File.Exists(tokenizerPath)) throw new CheckpointInvalidException($"tokenizer not found: {tokenizerPath}");
+        // Checksums first: a file changed after conversion is reported as such, not as whatever parse error it causes.
+        var directory = Directory.Exists(checkpointPath) ? checkpointPath : Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
+        var manifestPath = Path.Combine(directory, CheckpointManifest.FileName);
+        if (File.Exists(manifestPath)) VerifyChecksums(manifestPath, directory);
         try
         {
             using (SafetensorsCheckpoint.Open(checkpointPath)) { }
@@ -30,9 +34,6 @@ public static class CheckpointValidator
         {
             throw new CheckpointInvalidException($"corrupt or unreadable checkpoint: {e.Message}", e);
         }
-        var directory = Directory.Exists(checkpointPath) ? checkpointPath : Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
-        var manifestPath = Path.Combine(directory, CheckpointManifest.FileName);
-        if (File.Exists(manifestPath)) VerifyChecksums(manifestPath, directory);
     }
 
     private static void VerifyChecksums(string manifestPath, string directory)
