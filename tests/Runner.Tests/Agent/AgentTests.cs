@@ -1,0 +1,175 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Contracts;
+using Microsoft.Extensions.Hosting;
+using Orchestrator.Auth;
+using Runner.Agent;
+using Runner.Processes;
+using Runner.Tests.Local;
+
+namespace Runner.Tests.Agent;
+
+/// <summary>The agent against the real orchestrator, running the real engine behind a gate.</summary>
+public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
+    : IClassFixture<OrchestratorStack>, IClassFixture<TinyModelFixture>, IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private readonly List<IHost> _agents = [];
+    private EngineGate _gate = null!;
+    private string _environment = "";
+
+    public async Task InitializeAsync()
+    {
+        _gate = new EngineGate(_dir.Sub("gate"));
+        _environment = $"t{Guid.NewGuid():N}"[..12];
+        using var response = await stack.User.PutAsJsonAsync($"api/environments/{_environment}", new { targetKind = "local" });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var agent in _agents)
+        {
+            await agent.StopAsync(TimeSpan.FromSeconds(30));
+            agent.Dispose();
+        }
+
+        foreach (var record in Directory.Exists(_dir.Sub("state"))
+                     ? Directory.EnumerateFiles(_dir.Sub("state"), "*.json", SearchOption.AllDirectories)
+                     : [])
+        {
+            if (DetachedProcesses.Read(record) is { Pid: > 0 } process)
+            {
+                await DetachedProcesses.StopAsync(process, TimeSpan.FromSeconds(5), CancellationToken.None);
+            }
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Shutdown_DuringStep_StopsTheChildHandsTheStepBackAndARestartedAgentFinishesWithoutNewRegistration()
+    {
+        _gate.Hold("convert");
+        var first = await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        var runId = await stack.ApplyAsync(Spec());
+        await Eventually.TrueAsync(() => _gate.Pids("convert").Count == 1, "the convert to start", TimeSpan.FromSeconds(60));
+        var convert = _gate.Pids("convert")[0];
+
+        await first.StopAsync(TimeSpan.FromSeconds(60)); // what SIGTERM does
+
+        Assert.Null(ProcStat.StartTime(convert));
+        var handedBack = await stack.StepAsync(runId, StepKinds.CheckpointConvert);
+        Assert.Equal(StepStatuses.Ready, handedBack["status"]!.GetValue<string>());
+
+        _gate.Release("convert");
+        await StartAgentAsync(registrationToken: null); // same work dir: the stored credential is enough
+        await WaitForRunAsync(runId, RunStatuses.Succeeded, TimeSpan.FromMinutes(4));
+
+        var runners = (await stack.User.GetFromJsonAsync<JsonArray>("api/runners"))!;
+        Assert.Single(runners, r => r!["name"]!.GetValue<string>() == Name); // the restart did not register again
+        var logs = await stack.LogsAsync(runId);
+        Assert.Contains("handed back", logs, StringComparison.Ordinal);
+        Assert.Contains("convert --in", logs, StringComparison.Ordinal);
+        var credential = RunnerCredentials.Load(_dir.Sub("work"))!;
+        Assert.DoesNotContain(credential.Token, logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_DuringStep_StopsTheChildAndTheStepEndsCancelled()
+    {
+        _gate.Hold("convert");
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        var runId = await stack.ApplyAsync(Spec());
+        await Eventually.TrueAsync(() => _gate.Pids("convert").Count == 1, "the convert to start", TimeSpan.FromSeconds(60));
+
+        using var cancel = await stack.User.PostAsync($"api/runs/{runId}/cancel", null);
+        Assert.True(cancel.IsSuccessStatusCode);
+
+        await WaitForRunAsync(runId, RunStatuses.Cancelled, TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(
+            async () => (await stack.StepAsync(runId, StepKinds.CheckpointConvert))["status"]!.GetValue<string>() == StepStatuses.Cancelled,
+            "the convert step to be cancelled");
+        await Eventually.TrueAsync(() => ProcStat.StartTime(_gate.Pids("convert")[0]) is null, "the convert process to be stopped");
+    }
+
+    [Fact]
+    public async Task Failure_EngineExitsNonZero_StepFailsWithTheReasonAndTheAgentKeepsWorking()
+    {
+        _gate.Fail("convert");
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        var runId = await stack.ApplyAsync(Spec());
+
+        await WaitForRunAsync(runId, RunStatuses.Failed, TimeSpan.FromMinutes(2));
+        var failed = await stack.StepAsync(runId, StepKinds.CheckpointConvert);
+        Assert.Contains("exited with code 1", failed["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("failing on purpose", await stack.LogsAsync(runId), StringComparison.Ordinal);
+
+        File.Delete(_dir.Sub("gate/fail-convert"));
+        using var retry = await stack.User.PostAsync($"api/runs/{runId}/retry", null);
+        Assert.True(retry.IsSuccessStatusCode, await retry.Content.ReadAsStringAsync());
+
+        await Eventually.TrueAsync(
+            async () => (await stack.StepAsync(runId, StepKinds.CheckpointConvert))["status"]!.GetValue<string>() == StepStatuses.Succeeded,
+            "the retried convert to succeed", TimeSpan.FromMinutes(2));
+    }
+
+    private string Name => $"agent-{_environment}";
+
+    private async Task<IHost> StartAgentAsync(string? registrationToken)
+    {
+        var options = new RunnerOptions
+        {
+            Server = stack.Server,
+            RegistrationToken = registrationToken,
+            Labels = ["local"],
+            Name = Name,
+            WorkDir = _dir.Sub("work"),
+            StateDirOverride = _dir.Sub("state"),
+            EnginePath = _gate.Program,
+            ShutdownGrace = TimeSpan.FromSeconds(1),
+            ChildStop = new StopGracesOption(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)),
+            DrainDelay = TimeSpan.FromMilliseconds(500),
+            ReplicaStopGrace = TimeSpan.FromSeconds(5),
+            ClaimWaitSeconds = 5,
+        };
+        var agent = AgentHost.Build(options);
+        _agents.Add(agent);
+        await agent.StartAsync();
+        return agent;
+    }
+
+    private JsonObject Spec() => new()
+    {
+        ["environment"] = _environment,
+        ["model"] = new JsonObject { ["family"] = "llama-3", ["size"] = "tiny", ["source"] = $"file://{model.ModelDir}" },
+        ["engine"] = new JsonObject { ["replicas"] = 1, ["batchSize"] = 2, ["maxCacheLength"] = 128 },
+        ["target"] = new JsonObject
+        {
+            ["kind"] = "local",
+            ["local"] = new JsonObject
+            {
+                ["frontPort"] = TestPorts.Free(),
+                ["engineBasePort"] = TestPorts.Free(),
+                ["artifactsDir"] = _dir.Sub("artifacts"),
+            },
+        },
+    };
+
+    private async Task WaitForRunAsync(Guid runId, string status, TimeSpan within)
+    {
+        JsonObject run = [];
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                run = await stack.RunAsync(runId);
+                return run["status"]!.GetValue<string>() == status;
+            }, $"run {runId} to be {status}", within);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; it is {run.ToJsonString()}\nlogs:\n{await stack.LogsAsync(runId)}", e);
+        }
+    }
+}
