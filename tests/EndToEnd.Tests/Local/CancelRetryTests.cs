@@ -44,8 +44,13 @@ public sealed class CancelRetryTests(TinyModelFixture model)
         var gate = new EngineGate(Path.Combine(stack.Dir, "gate"));
         gate.Fail("serve");
         await stack.StartRunnerAsync("worker", gate.Program);
-        var runId = await CrashTests.ApplyAsync(stack, model);
-        var failed = await stack.WaitForRunAsync(runId, Runs.IsFinal, RunTimeout, "run failing at deploy");
+        var spec = stack.WriteRollout(model.Dir, replicas: 1, FreePort.Next(), FreePort.NextRange(4));
+
+        var apply = await stack.CliAsync("apply", "-f", spec, "--follow");
+
+        Assert.True(apply.ExitCode == 1, apply.ToString());
+        var runId = apply.Stdout.Split(' ', '\n').SkipWhile(w => w != "run").Skip(1).First();
+        var failed = await stack.GetRunAsync(runId);
         Assert.True(Runs.Status(failed) == "failed", failed.ToJsonString() + stack.Diagnostics());
         Assert.Equal("succeeded", Runs.StepStatus(failed, "checkpoint.convert"));
         Assert.Equal("failed", Runs.StepStatus(failed, "engine.deploy"));

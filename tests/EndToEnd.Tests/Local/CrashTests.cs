@@ -44,6 +44,7 @@ public sealed class CrashTests(TinyModelFixture model)
         await stack.StartRunnerAsync("steady", gate.Program);
         var runId = await ApplyAsync(stack);
         await WaitForEngineStartAsync(stack, gate, runId);
+        var follower = stack.CliAsync("runs", "logs", runId, "--follow");
 
         await stack.Orchestrator!.KillAsync();
         // Down for longer than a lease: the service must sort out expired leases when it comes back.
@@ -55,6 +56,12 @@ public sealed class CrashTests(TinyModelFixture model)
         Assert.True(Runs.Status(run) == "succeeded", run.ToJsonString() + stack.Diagnostics());
         Assert.Single(RolloutTests.LiveEngines(stack));
         Assert.True((await RolloutTests.GenerateAsync(stack)).Ok);
+        // The CLI following the logs rode out the restart: it ends with the run and printed every line exactly once.
+        var followed = await follower;
+        var listed = await stack.CliAsync("runs", "logs", runId);
+        Assert.True(followed.ExitCode == 0, followed.ToString());
+        Assert.Contains("traffic.shift |", followed.Stdout, StringComparison.Ordinal);
+        Assert.Equal(listed.Stdout, followed.Stdout);
     }
 
     internal static async Task<string> ApplyAsync(TestStack stack, TinyModelFixture model)

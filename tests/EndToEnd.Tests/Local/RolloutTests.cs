@@ -25,6 +25,8 @@ public sealed class RolloutTests(TinyModelFixture model)
         Assert.Contains("succeeded", first.Stdout, StringComparison.Ordinal);
         var generated = await stack.CliAsync("generate", "--environment", "local", "--max-tokens", "8", "Hello");
         Assert.True(generated.ExitCode == 0, generated + stack.Diagnostics());
+        var streamed = await stack.CliAsync("generate", "--environment", "local", "--max-tokens", "8", "--stream", "Hello");
+        Assert.True(streamed.ExitCode == 0, streamed.ToString());
         var direct = await GenerateAsync(stack);
         Assert.True(direct.Ok, direct.Error);
 
@@ -43,6 +45,10 @@ public sealed class RolloutTests(TinyModelFixture model)
         Assert.True(ok >= 3, $"only {ok} /generate calls were made during the second rollout");
         var environment = JsonNode.Parse(await stack.Api.GetStringAsync("api/environments/local"))!;
         Assert.Equal((string?)run["revision"], (string?)environment["state"]!["stableRevision"]);
+        var list = await stack.CliAsync("runs", "list", "--environment", "local");
+        Assert.Equal(2, list.Stdout.Split('\n').Count(l => l.Contains("succeeded", StringComparison.Ordinal)));
+        var show = JsonNode.Parse((await stack.CliAsync("runs", "show", (string)run["id"]!, "--json")).Stdout)!;
+        Assert.All(new[] { "id", "environment", "status", "steps" }, member => Assert.NotNull(show[member]));
         await Eventually.Async(() => Task.FromResult(LiveEngines(stack).Count == 1), TimeSpan.FromSeconds(60),
             () => $"expected only the new revision's replica alive, found {LiveEngines(stack).Count}: " +
                   string.Join('\n', LiveEngines(stack).Select(ProcessJanitor.CommandLine)));
