@@ -52,11 +52,11 @@ public static class CliApp
         }
         catch (ApiProblemException e)
         {
-            await context.Error.WriteLineAsync(e.Detail is null ? $"error: {e.Title}" : $"error: {e.Title}: {e.Detail}");
-            foreach (var (field, messages) in e.Errors)
-            {
-                foreach (var message in messages) await context.Error.WriteLineAsync($"  {field}: {message}");
-            }
+            var fieldErrors = e.Errors.SelectMany(f => f.Value.Select(message => $"{f.Key}: {message}")).ToList();
+            // A detail that merely repeats a field error is left out: each problem is shown once.
+            var detail = e.Detail is { } d && !(fieldErrors.Any(l => d.Contains(l, StringComparison.Ordinal))) ? d : null;
+            await context.Error.WriteLineAsync(detail is null ? $"error: {e.Title}" : $"error: {e.Title}: {detail}");
+            foreach (var line in fieldErrors) await context.Error.WriteLineAsync("  " + line);
             return 1;
         }
         catch (ServerUnreachableException e)

@@ -39,7 +39,7 @@ public static class RunsCommands
     private static async Task<int> ShowAsync(IReadOnlyList<string> rawArgs, CliContext context)
     {
         var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var id = args.Single("run id");
+        var id = RunId(args);
         using var api = new ApiClient(ServerConnection.Resolve(args));
         var run = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}", context.Cancellation);
         await context.Out.WriteAsync(args.Has("json") || run is null ? Json.Pretty(run) + "\n" : RunView.Full(run, context.Time.GetUtcNow()));
@@ -49,7 +49,7 @@ public static class RunsCommands
     private static async Task<int> LogsAsync(IReadOnlyList<string> rawArgs, CliContext context)
     {
         var args = CliArgs.Parse(rawArgs, [], ["follow"]);
-        var id = args.Single("run id");
+        var id = RunId(args);
         using var api = new ApiClient(ServerConnection.Resolve(args));
         var printer = new LogPrinter(api, context.Out, context.Error);
         if (args.Has("follow")) await printer.FollowAsync(id, context.Cancellation);
@@ -57,10 +57,16 @@ public static class RunsCommands
         return 0;
     }
 
+    private static string RunId(CliArgs args)
+    {
+        var id = args.Single("run id");
+        return Guid.TryParse(id, out _) ? id : throw new UsageException($"'{id}' is not a run id (see `orchestrator runs list`)");
+    }
+
     private static async Task<int> ActAsync(string action, IReadOnlyList<string> rawArgs, CliContext context)
     {
         var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var id = args.Single("run id");
+        var id = RunId(args);
         using var api = new ApiClient(ServerConnection.Resolve(args));
         var run = await api.PostAsync($"api/runs/{Uri.EscapeDataString(id)}/{action}", null, context.Cancellation);
         await context.Out.WriteAsync(args.Has("json") || run is null ? Json.Pretty(run) + "\n" : RunView.Full(run, context.Time.GetUtcNow()));
