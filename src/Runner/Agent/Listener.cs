@@ -21,18 +21,32 @@ internal sealed class Listener(
     {
         try
         {
-            await EnsureRegisteredAsync(stoppingToken);
+            var stored = await EnsureRegisteredAsync(stoppingToken);
             var backoff = new Backoff(TimeSpan.FromSeconds(30));
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (!await RunOnceAsync(stoppingToken))
+                bool reached;
+                try
                 {
-                    var delay = backoff.Next();
-                    await Task.Delay(delay, stoppingToken);
+                    reached = await RunOnceAsync(stoppingToken);
+                }
+                catch (OrchestratorException e) when (e.IsUnauthorized && stored && options.RegistrationToken is not null)
+                {
+                    // The server no longer knows the stored credential (a new database, or the runner was removed):
+                    // a registration token was given, so register afresh instead of giving up.
+                    AgentLog.Unauthorized(logger, masker.Apply(e.Message));
+                    File.Delete(Path.Combine(options.WorkDir, RunnerCredentials.FileName));
+                    stored = await EnsureRegisteredAsync(stoppingToken);
+                    continue;
+                }
+
+                if (reached)
+                {
+                    backoff.Reset();
                 }
                 else
                 {
-                    backoff.Reset();
+                    await Task.Delay(backoff.Next(), stoppingToken);
                 }
             }
         }
@@ -70,7 +84,8 @@ internal sealed class Listener(
         return true;
     }
 
-    private async Task EnsureRegisteredAsync(CancellationToken cancellationToken)
+    /// <summary>Loads the stored credential (true) or registers with the registration token (false).</summary>
+    private async Task<bool> EnsureRegisteredAsync(CancellationToken cancellationToken)
     {
         var stored = RunnerCredentials.Load(options.WorkDir);
         if (stored is not null && stored.Server == options.Server)
@@ -78,7 +93,7 @@ internal sealed class Listener(
             client.Token = stored.Token;
             masker.Add(stored.Token);
             AgentLog.CredentialLoaded(logger, stored.RunnerId);
-            return;
+            return true;
         }
 
         var registrationToken = options.RegistrationToken
@@ -95,7 +110,7 @@ internal sealed class Listener(
                 new RunnerCredentials(options.Server, registered.RunnerId, options.Name, registered.Token).Save(options.WorkDir);
                 client.Token = registered.Token;
                 AgentLog.Registered(logger, registered.RunnerId, options.Name, string.Join(',', options.Labels));
-                return;
+                return false;
             }
             catch (Exception e) when (OrchestratorClient.IsTransient(e, cancellationToken))
             {

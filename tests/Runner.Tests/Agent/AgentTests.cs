@@ -114,6 +114,19 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
             "the retried convert to succeed", TimeSpan.FromMinutes(2));
     }
 
+    [Fact]
+    public async Task Start_StoredCredentialUnknownToServer_RegistersAgainWithTheGivenToken()
+    {
+        new RunnerCredentials(stack.Server, Guid.NewGuid(), Name, "orch_r_forgotten").Save(_dir.Sub("work"));
+        _gate.Hold("convert");
+
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        await stack.ApplyAsync(Spec());
+
+        await Eventually.TrueAsync(() => _gate.Pids("convert").Count == 1, "the new registration to claim work", TimeSpan.FromSeconds(60));
+        Assert.NotEqual("orch_r_forgotten", RunnerCredentials.Load(_dir.Sub("work"))!.Token);
+    }
+
     private string Name => $"agent-{_environment}";
 
     private async Task<IHost> StartAgentAsync(string? registrationToken)
