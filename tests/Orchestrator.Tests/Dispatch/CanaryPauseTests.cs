@@ -18,14 +18,17 @@ public sealed class CanaryPauseTests
         var names = new List<string>();
         DateTime? shiftedAt = null;
         TimeSpan? paused = null;
-        while (await runner.ClaimAsync(10) is { } claim)
+        await runner.DrainAsync(h.User, [run.Id], outputs: claim =>
+        {
+            if (claim.Name == "traffic.shift") shiftedAt = DateTime.UtcNow;
+            return null;
+        }, onClaim: claim =>
         {
             Assert.NotEqual(StepKinds.CanaryPause, claim.Kind);
             if (claim.Name == "traffic.shift-2") paused = DateTime.UtcNow - shiftedAt;
             names.Add(claim.Name);
-            (await runner.CompleteAsync(claim)).Dispose();
-            if (claim.Name == "traffic.shift") shiftedAt = DateTime.UtcNow;
-        }
+            return Task.CompletedTask;
+        });
 
         var done = await h.User.WaitForStatusAsync(run.Id, RunStatuses.Succeeded);
         Assert.Equal(["checkpoint.convert", "engine.deploy", "traffic.shift", "traffic.shift-2", "traffic.shift-3", "revision.promote", "cleanup"], names);

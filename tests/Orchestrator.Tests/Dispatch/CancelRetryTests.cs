@@ -61,7 +61,7 @@ public sealed class CancelRetryTests
         var retried = await h.User.PostAsync($"/api/runs/{run.Id}/retry");
         var redeploy = await runner.ClaimRequiredAsync();
         (await runner.CompleteAsync(redeploy)).Dispose();
-        var rest = await runner.DrainAsync(3);
+        var rest = await runner.DrainAsync(h.User, [run.Id]);
         var done = await h.User.WaitForStatusAsync(run.Id, RunStatuses.Succeeded);
 
         Assert.Equal(RunStatuses.Running, retried.Status);
@@ -95,7 +95,7 @@ public sealed class CancelRetryTests
         await h.User.PostAsync($"/api/runs/{run.Id}/cancel");
 
         await h.User.PostAsync($"/api/runs/{run.Id}/retry");
-        var steps = await runner.DrainAsync(3);
+        var steps = await runner.DrainAsync(h.User, [run.Id]);
 
         Assert.Equal(5, steps.Count);
         await h.User.WaitForStatusAsync(run.Id, RunStatuses.Succeeded);

@@ -23,13 +23,12 @@ public sealed class QueueTests
         Assert.Equal(["r1", "r2", "r3"], new[] { a.Revision, b.Revision, c.Revision });
 
         var order = new List<string>();
-        while (await runner.ClaimAsync(3) is { } claim)
+        await runner.DrainAsync(h.User, [a.Id, b.Id, c.Id], onClaim: async claim =>
         {
             order.Add(claim.Revision);
             var running = await h.User.Http.GetFromJsonAsync<JsonArray>("/api/runs?environment=local&status=running");
             Assert.Single(running!);
-            (await runner.CompleteAsync(claim)).Dispose();
-        }
+        });
 
         Assert.Equal(Enumerable.Repeat("r1", 5).Concat(Enumerable.Repeat("r2", 5)).Concat(Enumerable.Repeat("r3", 5)), order);
         foreach (var run in new[] { a, b, c }) await h.User.WaitForStatusAsync(run.Id, RunStatuses.Succeeded);
@@ -54,7 +53,7 @@ public sealed class QueueTests
             Assert.Equal(RunStatuses.Cancelled, run.Status);
             Assert.Contains("superseded by r4", run.Error, StringComparison.Ordinal);
         }
-        var revisions = (await runner.DrainAsync(3)).Select(s => s.Revision).Distinct();
+        var revisions = (await runner.DrainAsync(h.User, [a.Id, d.Id])).Select(s => s.Revision).Distinct();
         Assert.Equal(["r1", "r4"], revisions);
         await h.User.WaitForStatusAsync(d.Id, RunStatuses.Succeeded);
     }

@@ -15,17 +15,14 @@ public sealed class RunLifecycleTests
         await using var h = await Harness.StartAsync();
         using var runner = await h.RunnerAsync();
         var run = await h.User.ApplyAsync(Specs.Local());
-        var claims = new List<StepClaim>();
 
-        while (await runner.ClaimAsync(5) is { } claim)
+        var claims = await runner.DrainAsync(h.User, [run.Id], outputs: claim =>
         {
-            claims.Add(claim);
             var outputs = new JsonObject { ["did"] = claim.Name };
             if (claim.Kind == StepKinds.RevisionPromote)
                 outputs["environment"] = new JsonObject { ["stableRevision"] = claim.Revision, ["frontUrl"] = "http://127.0.0.1:9" };
-            using var completed = await runner.CompleteAsync(claim, outputs: outputs);
-            Assert.Equal(HttpStatusCode.NoContent, completed.StatusCode);
-        }
+            return outputs;
+        });
 
         var done = await h.User.WaitForStatusAsync(run.Id, RunStatuses.Succeeded);
         Assert.Equal(["checkpoint.convert", "engine.deploy", "traffic.shift", "revision.promote", "cleanup"], claims.Select(c => c.Name));

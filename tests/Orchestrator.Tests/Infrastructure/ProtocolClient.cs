@@ -47,17 +47,27 @@ public sealed class ProtocolClient(HttpClient http) : IDisposable
         http.PostAsJsonAsync($"/api/steps/{claim.StepId}/logs",
             new AppendLogsRequest(claim.LeaseToken, lines.Select((t, i) => new LogLine(i + 1, DateTimeOffset.UtcNow, t)).ToList()), ContractJson.Options);
 
-    /// <summary>Claims and completes steps as succeeded until the run's steps are all done or nothing comes.</summary>
-    public async Task<List<StepClaim>> DrainAsync(int waitSeconds = 10)
+    /// <summary>Claims and completes steps as succeeded (with outputs from <paramref name="outputs"/>) until every
+    /// given run has ended; returns the claims in order.</summary>
+    public async Task<List<StepClaim>> DrainAsync(UserClient user, Guid[] runIds, Func<StepClaim, JsonObject?>? outputs = null, Func<StepClaim, Task>? onClaim = null)
     {
         var done = new List<StepClaim>();
-        while (await ClaimAsync(waitSeconds) is { } claim)
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
         {
-            using var response = await CompleteAsync(claim);
-            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-            done.Add(claim);
+            if (await ClaimAsync(1) is { } claim)
+            {
+                if (onClaim is not null) await onClaim(claim);
+                using var response = await CompleteAsync(claim, outputs: outputs?.Invoke(claim));
+                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+                done.Add(claim);
+                continue;
+            }
+            var ended = true;
+            foreach (var id in runIds) ended &= RunStatuses.IsFinal((await user.GetRunAsync(id)).Status);
+            if (ended) return done;
         }
-        return done;
+        throw new Xunit.Sdk.XunitException("The runs did not end within 90 s.");
     }
 
     public void Dispose() => http.Dispose();
