@@ -20,7 +20,8 @@ public sealed class DetachedProcessesTests
             Assert.Equal(started.StartTime, adopted.StartTime);
             Assert.Equal(1234, adopted.Port);
             Assert.Equal(["sleep", "300"], adopted.CommandLine);
-            Assert.Equal(started.Pid, SessionId(started.Pid)); // its own session: it outlives the runner
+            // Its own session (once sh has exec'd setsid): it outlives the runner and the runner's terminal.
+            await Eventually.TrueAsync(() => SessionId(started.Pid) == started.Pid, "the process to lead its own session");
         }
         finally
         {
