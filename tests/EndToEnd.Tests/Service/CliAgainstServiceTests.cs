@@ -113,6 +113,7 @@ public sealed class CliAgainstServiceTests(ServiceFixture fixture) : IClassFixtu
     [InlineData("bogus")]
     [InlineData("generate", "--environment", "local")]
     [InlineData("runs", "list", "--limit", "none")]
+    [InlineData("runs", "show", "not-a-run-id")]
     public async Task BadCommandLine_ExitsTwo(params string[] args)
     {
         var result = await Stack.CliAsync(args);
@@ -128,6 +129,28 @@ public sealed class CliAgainstServiceTests(ServiceFixture fixture) : IClassFixtu
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generate_EnvironmentServesNothingYet_ExitsOneSayingSo()
+    {
+        var result = await Stack.CliAsync("generate", "--environment", "local", "Hello");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Lists_Human_ShowHeadersAndTheSeededEnvironment()
+    {
+        var environments = await Stack.CliAsync("environments", "list");
+        var runners = await Stack.CliAsync("runners", "list");
+
+        Assert.True(environments.ExitCode == 0, environments.ToString());
+        Assert.Matches(@"(?m)^NAME\s+TARGET\s+STABLE.*\n^local\s+local\s", environments.Stdout);
+        Assert.True(runners.ExitCode == 0, runners.ToString());
+        Assert.StartsWith("ID  NAME  LABELS", runners.Stdout, StringComparison.Ordinal);
     }
 
     private string WriteSpec(string name, string yaml)
