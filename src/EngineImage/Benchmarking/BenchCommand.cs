@@ -22,6 +22,7 @@ public static class BenchCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var options = BenchOptions.Parse(args);
+        if (options.Threads > 0) TorchSharp.torch.set_num_threads(options.Threads);
         var report = new BenchReport(Console.Out);
         report.Context(MachineContext.Describe(), options);
 

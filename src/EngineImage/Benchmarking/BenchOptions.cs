@@ -17,6 +17,9 @@ public sealed record BenchOptions
     public IReadOnlyList<BenchConfig> Configs { get; init; } = BenchConfig.All;
     public int BandwidthPasses { get; init; } = 20;
 
+    /// <summary>Torch intra-op threads; 0 keeps TorchSharp's default (one per core).</summary>
+    public int Threads { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var flags = Flags.Parse(args, new HashSet<string>());
@@ -41,6 +44,7 @@ public sealed record BenchOptions
             Concurrency = concurrency,
             Configs = configs,
             BandwidthPasses = flags.Int("bandwidth_passes", 20),
+            Threads = flags.Int("threads", 0),
         };
         flags.RejectUnknown();
         if (options.PromptTokens + options.MaxTokens > options.MaxCacheLength)

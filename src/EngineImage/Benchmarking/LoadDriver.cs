@@ -22,7 +22,8 @@ public sealed class LoadDriver(EngineLoop loop, IReadOnlyList<int[]> prompts, in
             for (var i = Interlocked.Increment(ref next); i < requests; i = Interlocked.Increment(ref next))
             {
                 var request = Submit(i);
-                await request.Tokens.Completion;
+                // Completion waits for the channel to be drained as well as completed: read what the engine wrote.
+                await foreach (var token in request.Tokens.ReadAllAsync()) _ = token;
                 if (!request.Succeeded)
                     throw new InvalidOperationException($"benchmark request {request.Id} ended {request.Finish}: {request.Error?.Message}");
                 done[i] = request;

@@ -6,6 +6,9 @@ namespace EngineImage.Benchmarking;
 /// <summary>What the figures were measured on, printed above them.</summary>
 public static class MachineContext
 {
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static IReadOnlyList<string> Describe()
     {
         var cpu = File.Exists("/proc/cpuinfo")
@@ -23,6 +26,7 @@ public static class MachineContext
             $"memory      {memory} GiB",
             $"runtime     .NET {Environment.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version}, torch threads {torch.get_num_threads()}",
             $"os          {RuntimeInformation.OSDescription}",
+            $"load        {LoadAverage()} (1/5/15-minute load average at start: other work on the machine skews every figure)",
         ];
     }
 }
