@@ -127,6 +127,21 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
         Assert.NotEqual("orch_r_forgotten", RunnerCredentials.Load(_dir.Sub("work"))!.Token);
     }
 
+    [Fact]
+    public async Task RunnerRemoved_DuringStep_StopsTheWorkAtOnce()
+    {
+        _gate.Hold("convert");
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        await stack.ApplyAsync(Spec());
+        await Eventually.TrueAsync(() => _gate.Pids("convert").Count == 1, "the convert to start", TimeSpan.FromSeconds(60));
+        var runnerId = RunnerCredentials.Load(_dir.Sub("work"))!.RunnerId;
+
+        using var removed = await stack.User.DeleteAsync($"api/runners/{runnerId}");
+
+        Assert.True(removed.IsSuccessStatusCode);
+        await Eventually.TrueAsync(() => ProcStat.StartTime(_gate.Pids("convert")[0]) is null, "the convert process to be stopped");
+    }
+
     private string Name => $"agent-{_environment}";
 
     private async Task<IHost> StartAgentAsync(string? registrationToken)

@@ -110,6 +110,29 @@ public sealed class DeployTests(TinyModelFixture model) : IClassFixture<TinyMode
         Assert.Empty(cleanup.Outputs!["removedArtifacts"]!.AsArray()); // r2 serves the same conversion
     }
 
+    [Fact]
+    public async Task CanaryAnalyze_ProbesTheReplicas_PassesWithinLimitsAndFailsBeyondThem()
+    {
+        await using var target = new LocalTargetHarness(model.ModelDir);
+        var inputs = await ConvertAsync(target);
+        var (deploy, log) = await target.RunAsync(StepKinds.EngineDeploy, "r1", inputs: inputs);
+        Assert.True(deploy.Outcome == StepStatuses.Succeeded, $"{deploy.Error}\n{log}");
+
+        var (pass, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r1",
+            new JsonObject { ["maxErrorRate"] = 0.0, ["maxP99LatencyMs"] = 120_000, ["probes"] = 3 });
+        var (tooSlow, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r1",
+            new JsonObject { ["maxErrorRate"] = 0.0, ["maxP99LatencyMs"] = 0, ["probes"] = 1 });
+        var (nothing, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r9");
+
+        Assert.True(pass.Outcome == StepStatuses.Succeeded, pass.Error);
+        Assert.Equal(3, pass.Outputs!["canary"]!["requests"]!.GetValue<int>());
+        Assert.Equal(0, pass.Outputs!["canary"]!["errors"]!.GetValue<int>());
+        Assert.Equal(StepStatuses.Failed, tooSlow.Outcome);
+        Assert.Contains("p99 latency", tooSlow.Error, StringComparison.Ordinal);
+        Assert.Equal(StepStatuses.Failed, nothing.Outcome);
+        Assert.Contains("no replica", nothing.Error, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonObject> ConvertAsync(LocalTargetHarness target)
     {
         var (convert, log) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
