@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using CloudTargets.Google;
+using CloudTargets.Kubernetes;
+using CloudTargets.Tests.Infrastructure;
+using Contracts;
+using Contracts.Specs;
+
+namespace CloudTargets.Tests.Gke;
+
+public sealed class GkeRolloutTests : IAsyncLifetime
+{
+    private CloudHarness _h = null!;
+
+    /// <summary>The planner's order for a Standard gke rollout without canary.</summary>
+    private static readonly (string Kind, JsonObject? Parameters)[] Plan =
+    [
+        (StepKinds.ClusterEnsure, null), (StepKinds.NodePoolEnsure, null), (StepKinds.BucketEnsure, null),
+        (StepKinds.IdentityEnsure, null), (StepKinds.SecretEnsure, null), (StepKinds.CheckpointConvert, null),
+        (StepKinds.EngineDeploy, null), (StepKinds.TrafficShift, new JsonObject { ["weight"] = 100 }),
+        (StepKinds.RevisionPromote, null), (StepKinds.Cleanup, new JsonObject { ["keepRevisions"] = 1 }),
+    ];
+
+    public async Task InitializeAsync() => _h = await CloudHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task FullRollout_FromNothing_CreatesEachResourceOnceInOrderWithThePlannedBodies()
+    {
+        var spec = Specs.Gke(_h.TokenFile);
+        await RunPlanAsync(spec, expectSkippedConvert: false);
+
+        var target = GkeTarget.From(spec);
+        var endpoints = _h.Google.Endpoints;
+        var gke = new GkeRequests(endpoints, target);
+        var iam = new IamRequests(endpoints, target);
+        var creates = _h.Google.Calls.Where(c => c.Method == "POST" && c.Status == 200 && c.Path != "/token" && !c.Path.Contains("IamPolicy", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["/container/v1/projects/demo-project/locations/us-west4/clusters",
+            "/container/v1/projects/demo-project/locations/us-west4/clusters/jetstream/nodePools",
+            "/storage/v1/b?project=demo-project",
+            "/iam/v1/projects/demo-project/serviceAccounts"], creates.Select(c => c.Path.Split("&")[0]).ToList());
+        Assert.True(JsonNode.DeepEquals(gke.CreateCluster().Body, creates[0].Body), creates[0].Body!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(gke.CreateNodePool().Body, creates[1].Body), creates[1].Body!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(new StorageRequests(endpoints, target).BucketBody(), creates[2].Body), creates[2].Body!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(iam.CreateServiceAccount().Body, creates[3].Body));
+
+        // Deprecated cluster fields are never sent: node pools carry the machines.
+        var cluster = creates[0].Body!["cluster"]!.AsObject();
+        Assert.False(cluster.ContainsKey("initialNodeCount") || cluster.ContainsKey("nodeConfig") || cluster.ContainsKey("enableTpu"));
+        Assert.Equal("demo-project.svc.id.goog", (string?)cluster["workloadIdentityConfig"]!["workloadPool"]);
+        Assert.True((bool?)cluster["addonsConfig"]!["gcsFuseCsiDriverConfig"]!["enabled"]);
+
+        var project = _h.Google.Policy("projects/demo-project");
+        var member = "serviceAccount:wi-jetstream@demo-project.iam.gserviceaccount.com";
+        Assert.True(PolicyBindings.Has(project, "roles/storage.objectUser", member));
+        Assert.True(PolicyBindings.Has(project, "roles/storage.insightsCollectorService", member));
+        Assert.True(PolicyBindings.Has(project, "roles/owner", "user:owner@example.com"));
+        var accountPolicy = _h.Google.Policy("projects/demo-project/serviceAccounts/wi-jetstream@demo-project.iam.gserviceaccount.com");
+        Assert.True(PolicyBindings.Has(accountPolicy, "roles/iam.workloadIdentityUser", "serviceAccount:demo-project.svc.id.goog[default/default]"));
+        // IAM's serviceAccounts.getIamPolicy went without a body, the version in the query string.
+        var getPolicy = _h.Google.Calls.First(c => c.Path.Contains("serviceAccounts/wi-jetstream@demo-project.iam.gserviceaccount.com:getIamPolicy", StringComparison.Ordinal));
+        Assert.Null(getPolicy.Body);
+        Assert.Contains("options.requestedPolicyVersion=3", getPolicy.Path, StringComparison.Ordinal);
+
+        var manifests = new Manifests(spec, "r1");
+        var applied = _h.Kube.Applied;
+        Assert.Equal(["ServiceAccount", "Secret", "Job", "Service", "Deployment"], applied.Select(a => a.Kind).ToList());
+        Assert.True(JsonNode.DeepEquals(manifests.ConverterJob(), applied[2].Body));
+        Assert.True(JsonNode.DeepEquals(manifests.Deployment(2), applied[4].Body));
+        Assert.True(JsonNode.DeepEquals(manifests.Service(), applied[3].Body));
+        var account = _h.Kube.Get("serviceaccounts", "default", "default")!;
+        Assert.Equal("wi-jetstream@demo-project.iam.gserviceaccount.com", (string?)account["metadata"]!["annotations"]!["iam.gke.io/gcp-service-account"]);
+        Assert.Equal("platform-team", (string?)account["metadata"]!["annotations"]!["example.com/owner"]);
+        Assert.Equal(2, (int?)_h.Kube.Get("deployments", "default", "jetstream-pytorch-server-r1")!["spec"]!["replicas"]);
+    }
+
+    [Fact]
+    public async Task FullRollout_RunTwice_SecondRunChangesNothing()
+    {
+        var spec = Specs.Gke(_h.TokenFile);
+        await RunPlanAsync(spec, expectSkippedConvert: false);
+        var googleCalls = _h.Google.Calls.Count;
+        var writes = Writes(_h.Google.Calls);
+        var versions = Versions();
+
+        await RunPlanAsync(spec, expectSkippedConvert: true);
+
+        Assert.Equal(writes, Writes(_h.Google.Calls));
+        Assert.True(_h.Google.Calls.Count > googleCalls);
+        Assert.Equal(versions, Versions());
+        Assert.Equal(1, _h.Kube.Applied.Count(a => a.Kind == "Job"));
+    }
+
+    private static int Writes(IEnumerable<Fakes.RecordedCall> calls) =>
+        calls.Count(c => c.Method is "POST" or "DELETE" or "PUT" && !c.Path.Contains("getIamPolicy", StringComparison.Ordinal) && !c.Path.EndsWith("/token", StringComparison.Ordinal));
+
+    private string Versions() => string.Join(",", new[] { "secrets", "serviceaccounts", "services", "deployments", "jobs" }
+        .SelectMany(r => _h.Kube.Names(r).Select(n => $"{r}/{n}@{_h.Kube.Get(r, "default", n)!["metadata"]!["resourceVersion"]}")));
+
+    private async Task RunPlanAsync(RolloutSpec spec, bool expectSkippedConvert)
+    {
+        var environment = new JsonObject();
+        foreach (var (kind, parameters) in Plan)
+        {
+            var (result, log) = await _h.RunAsync(spec, kind, "r1", parameters, environment.DeepClone().AsObject());
+            var expected = kind == StepKinds.CheckpointConvert && expectSkippedConvert ? StepStatuses.Skipped : StepStatuses.Succeeded;
+            Assert.True(expected == result.Outcome, $"{kind}: {result.Outcome} {result.Error}\n{log.Text}");
+            Assert.DoesNotContain(CloudHarness.HuggingFaceToken, log.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(CloudHarness.HuggingFaceToken, result.Outputs?.ToJsonString() ?? "", StringComparison.Ordinal);
+            if (result.Outputs?["environment"] is JsonObject state)
+            {
+                foreach (var (key, value) in state)
+                {
+                    environment[key] = value?.DeepClone();
+                }
+            }
+        }
+    }
+}
