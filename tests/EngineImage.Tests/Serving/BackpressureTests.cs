@@ -12,7 +12,7 @@ public sealed partial class BackpressureTests(TinyModelFixture model)
     [Fact]
     public async Task Generate_QueueFull_Answers503WithRetryAfter_AndAbandonedRequestsFreeTheirSlots()
     {
-        await using var server = await ServingServer.StartAsync(ServingServer.Options(model.Model, slots: 1, cache: 2048, queue: 1));
+        await using var server = await ServingServer.StartAsync(ServingServer.Options(model.Model, slots: 1, cache: 4096, queue: 1));
         using var cancelA = new CancellationTokenSource();
         using var cancelB = new CancellationTokenSource();
 
@@ -44,7 +44,7 @@ public sealed partial class BackpressureTests(TinyModelFixture model)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/generate")
         {
-            Content = JsonContent.Create(new { prompt = "Write a very long story about the sea", max_tokens = 2000, stream = true }),
+            Content = JsonContent.Create(new { prompt = "Write a very long story about the sea", max_tokens = 4000, stream = true }),
         };
         var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

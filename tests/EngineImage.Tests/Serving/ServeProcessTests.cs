@@ -53,6 +53,18 @@ public sealed class ServeProcessTests(TinyModelFixture model)
     }
 
     [Fact]
+    public async Task Serve_CheckpointOfAnotherSize_FailsTheBackgroundLoadAndExitsOne()
+    {
+        var args = ServeArgs(model.Model.CheckpointPath, EngineProcess.FreePort()).Select(a => a == "--size=tiny" ? "--size=8b" : a);
+        using var engine = EngineProcess.Start([.. args]);
+
+        Assert.Equal(1, await engine.WaitForExitAsync(ExitTimeout));
+        Assert.Contains("Started jetstream_server....", engine.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Loading the model failed", engine.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("---------Generate params 0 loaded.---------", engine.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_Sigterm_LogsJetStreamLinesServesThenExitsZero()
     {
         var port = EngineProcess.FreePort();
