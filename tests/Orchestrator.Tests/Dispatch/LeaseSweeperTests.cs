@@ -1,0 +1,72 @@
+using Contracts;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orchestrator.Dispatch;
+using Orchestrator.Persistence;
+using Orchestrator.Tests.Infrastructure;
+
+namespace Orchestrator.Tests.Dispatch;
+
+/// <summary>The sweeper's pass on its own, with a hand-moved clock: no waiting for real leases to run out.</summary>
+public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<TestDatabase>
+{
+    private readonly IOptions<DispatchOptions> _options = Options.Create(new DispatchOptions { LeaseSeconds = 30, MaxAttempts = 2, RetryBackoffSeconds = 10 });
+
+    private (StepClaimer Claimer, LeaseSweeper Sweeper, StepReports Reports) Build(ManualTime time)
+    {
+        var progress = new RunProgress(new ReadySignal());
+        var outcomes = new AttemptOutcomes(progress, _options);
+        var db = new Database(database.DataSource);
+        return (new StepClaimer(database.DataSource, new ReadySignal(), time, _options),
+            new LeaseSweeper(db, outcomes, progress, time, _options, NullLogger<LeaseSweeper>.Instance),
+            new StepReports(db, outcomes, progress, time, _options));
+    }
+
+    [Fact]
+    public async Task RunOnce_ExpiredLease_MakesANewAttemptAfterBackoff_ThenFailsTheRun()
+    {
+        var environment = $"sweep-{Guid.NewGuid():N}"[..16];
+        var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1, environment);
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var (claimer, sweeper, _) = Build(time);
+        var runner = Guid.NewGuid();
+        string[] labels = ["only-" + environment];
+        await database.ExecuteAsync("UPDATE steps SET required_labels = @labels, max_attempts = 2 WHERE run_id = @runId", new { labels, runId });
+
+        var first = await claimer.TryClaimAsync(runner, labels, CancellationToken.None);
+        Assert.Equal(0, await sweeper.RunOnceAsync(CancellationToken.None));
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await sweeper.RunOnceAsync(CancellationToken.None));
+        Assert.Null(await claimer.TryClaimAsync(runner, labels, CancellationToken.None)); // still backing off
+        time.Advance(TimeSpan.FromSeconds(13));
+        var second = await claimer.TryClaimAsync(runner, labels, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await sweeper.RunOnceAsync(CancellationToken.None));
+
+        Assert.NotNull(first);
+        Assert.Equal(2, second!.Attempt);
+        Assert.Equal(RunStatuses.Failed, await database.ScalarAsync<string>("SELECT status FROM runs WHERE id = @runId", new { runId }));
+        Assert.Equal(StepStatuses.Failed, await database.ScalarAsync<string>("SELECT status FROM steps WHERE run_id = @runId", new { runId }));
+    }
+
+    [Fact]
+    public async Task RunOnce_HeartbeatedLease_IsLeftAlone()
+    {
+        var environment = $"beat-{Guid.NewGuid():N}"[..16];
+        var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1, environment);
+        string[] labels = ["only-" + environment];
+        await database.ExecuteAsync("UPDATE steps SET required_labels = @labels, timeout_seconds = 3600 WHERE run_id = @runId", new { labels, runId });
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var (claimer, sweeper, reports) = Build(time);
+
+        var claim = (await claimer.TryClaimAsync(Guid.NewGuid(), labels, CancellationToken.None))!;
+        for (var i = 0; i < 5; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(20));
+            Assert.NotNull(await reports.HeartbeatAsync(claim.StepId, new Contracts.Protocol.HeartbeatRequest(claim.LeaseToken), CancellationToken.None));
+            await sweeper.RunOnceAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(StepStatuses.Running, await database.ScalarAsync<string>("SELECT status FROM steps WHERE id = @StepId", new { claim.StepId }));
+    }
+}
