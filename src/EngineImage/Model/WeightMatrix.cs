@@ -5,9 +5,8 @@ namespace EngineImage.Model;
 
 /// <summary>
 /// A [out, in] weight used as a linear layer (and, for the embedding, looked up by row), held either dense in the
-/// compute dtype or as int8 with one float scale per output row. The int8 path multiplies by the int8 values
-/// converted to the compute dtype (exact: |q| ≤ 128 fits bf16's mantissa) and scales the <em>output</em> per channel,
-/// which is the same product as dequantizing the weight first but costs one small multiply instead of one per weight.
+/// compute dtype or as int8 with one scale per output row (in the compute dtype). The int8 product runs in
+/// <see cref="Int8MatMul"/>; embedding rows are widened and scaled only for the looked-up ids.
 /// </summary>
 internal sealed class WeightMatrix : IDisposable
 {
@@ -52,9 +51,7 @@ internal sealed class WeightMatrix : IDisposable
     public Tensor Linear(Tensor x)
     {
         if (_dense is not null) return nn.functional.linear(x, _dense);
-        using var w = _q!.to(_dtype);
-        using var y = nn.functional.linear(x, w);
-        return y.mul(_scale!);
+        return Int8MatMul.Apply(x, _q!, _scale!);
     }
 
     /// <summary>Rows <paramref name="ids"/> of W (an embedding lookup), shape [..ids, in].</summary>
