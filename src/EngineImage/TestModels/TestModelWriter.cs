@@ -11,7 +11,7 @@ namespace EngineImage.TestModels;
 /// <summary>
 /// Writes a randomly initialised Llama 3 or Gemma model in the Hugging Face layout: <c>config.json</c>,
 /// <c>model.safetensors</c> (HF tensor names, bfloat16), <c>tokenizer.model</c> (a real tokenizer built from the GPT-2
-/// merges) and <c>generation_config.json</c>. Matrices are N(0, 0.02²); norm weights are 1 ± 0.1 (Gemma stores them
+/// merges) and <c>generation_config.json</c>. Matrices are N(0, 0.02²) (Gemma's embedding smaller, see below); norm weights are 1 ± 0.1 (Gemma stores them
 /// as offsets from 1, so ±0.1 around 0), which keeps activations in range and lets tests tell the norms apart.
 /// Deterministic for a given seed.
 /// </summary>
@@ -82,7 +82,10 @@ public static class TestModelWriter
                 using var scope = NewDisposeScope();
                 var shape = shapes[name];
                 var isNorm = shape.Length == 1;
-                var values = randn(shape, dtype: float32, generator: generator).mul(isNorm ? 0.1 : 0.02);
+                // Gemma multiplies embeddings by sqrt(hidden) and ties the output to them: drawn at 0.02 they would
+                // dominate the residual stream and every step would echo its input token; scaled down they don't.
+                var std = isNorm ? 0.1 : config.IsGemma && name == HfNames.Embedding ? 0.02 / config.HiddenSize : 0.02;
+                var values = randn(shape, dtype: float32, generator: generator).mul(std);
                 if (isNorm && !config.IsGemma) values = values.add(1.0);
                 return values.to(bfloat16).MoveToOuterDisposeScope();
             },
