@@ -26,6 +26,12 @@ internal sealed partial class FakeGoogleCloud
     {
         lock (_gate)
         {
+            // A bucket made outside this product (the kubernetes target's) appears with its first object.
+            if (!_buckets.ContainsKey(bucket))
+            {
+                _buckets[bucket] = new JsonObject { ["kind"] = "storage#bucket", ["id"] = bucket, ["name"] = bucket, ["location"] = "US-WEST4" };
+            }
+
             _objects[(bucket, name)] = size;
         }
     }

@@ -1,0 +1,42 @@
+using CloudTargets.Tests.Infrastructure;
+using Contracts;
+using Runner.Gke;
+
+namespace CloudTargets.Tests.Gke;
+
+public sealed class TeardownTests : IAsyncLifetime
+{
+    private CloudHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await CloudHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Teardown_RemovesClusterServiceAccountAndBucket_ThenToleratesWhatIsGone()
+    {
+        var spec = Specs.Gke(_h.TokenFile, mode: "autopilot");
+        foreach (var kind in new[] { StepKinds.ClusterEnsure, StepKinds.BucketEnsure, StepKinds.IdentityEnsure })
+        {
+            var (result, _) = await _h.RunAsync(spec, kind);
+            Assert.True(result.Outcome == StepStatuses.Succeeded, $"{kind}: {result.Error}");
+        }
+
+        _h.Google.PutObject(Specs.Bucket, "pytorch/gemma-7b-it/final/bf16/model.safetensors", 10);
+        var teardown = _h.Get<GkeTeardown>();
+        var log = new RecordingLog();
+        var step = new GkeStep(CloudHarness.Claim(spec, "teardown"), log, _h.Get<GcpOptions>());
+
+        await teardown.RunAsync(step, CancellationToken.None);
+
+        Assert.Null(_h.Google.Cluster("projects/demo-project/locations/us-west4/clusters/jetstream"));
+        Assert.False(_h.Google.ServiceAccountExists("wi-jetstream@demo-project.iam.gserviceaccount.com"));
+        Assert.Null(_h.Google.Bucket(Specs.Bucket));
+
+        var again = new RecordingLog();
+        await teardown.RunAsync(new GkeStep(CloudHarness.Claim(spec, "teardown"), again, _h.Get<GcpOptions>()), CancellationToken.None);
+        Assert.Contains("cluster jetstream is already gone", again.Text, StringComparison.Ordinal);
+        Assert.Contains("is already gone", again.Lines[1], StringComparison.Ordinal);
+        Assert.Contains($"bucket gs://{Specs.Bucket} is already gone", again.Text, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using CloudTargets.Tests.Infrastructure;
+using Contracts;
+
+namespace CloudTargets.Tests.Kubernetes;
+
+public sealed class KubernetesStepTests : IAsyncLifetime
+{
+    private CloudHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await CloudHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task CheckpointConvert_JobFails_FailsWithPodReasonAndLastLogLines()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        _h.Kube.FailJobs = true;
+
+        var (result, log) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.Equal(StepStatuses.Failed, result.Outcome);
+        Assert.Contains("BackoffLimitExceeded", result.Error, StringComparison.Ordinal);
+        Assert.Contains("container inference-checkpoint terminated: Error (exit code 1)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("GatedRepoError", result.Error, StringComparison.Ordinal);
+        // The pod's log reached the step's log while the Job ran.
+        Assert.Contains(log.Lines, l => l.Contains("Downloading google/gemma-7b-it-pytorch", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CheckpointConvert_Succeeds_StreamsLogsThenSkipsWhenTheCheckpointIsInTheBucket()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+
+        var (first, log) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+        var (second, again) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.True(first.Outcome == StepStatuses.Succeeded, first.Error);
+        Assert.Contains(log.Lines, l => l.Contains("Converting to jetstream-pytorch", StringComparison.Ordinal));
+        Assert.Equal(StepStatuses.Skipped, second.Outcome);
+        Assert.Contains("already holds the converted checkpoint", again.Text, StringComparison.Ordinal);
+        Assert.Equal("gs://demo-project-jetstream/pytorch/gemma-7b-it/final/bf16/", (string?)second.Outputs!["checkpoint"]);
+        Assert.Single(_h.Kube.Applied, a => a.Kind == "Job");
+    }
+
+    [Fact]
+    public async Task EngineDeploy_ServerPodCrashLoops_FailsWithReasonAndLastLogLines()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        _h.Kube.CrashLoopRevisions.Add("r1");
+
+        var (result, _) = await _h.RunAsync(spec, StepKinds.EngineDeploy);
+
+        Assert.Equal(StepStatuses.Failed, result.Outcome);
+        Assert.Contains("CrashLoopBackOff", result.Error, StringComparison.Ordinal);
+        Assert.Contains("last exit code 1", result.Error, StringComparison.Ordinal);
+        Assert.Contains("RuntimeError: TPU initialization failed", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecretEnsure_TokenFromFile_AppliedButNeverInLogsOrOutputs()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+
+        var (result, log) = await _h.RunAsync(spec, StepKinds.SecretEnsure);
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, result.Error);
+        var secret = _h.Kube.Get("secrets", "default", "huggingface-secret")!;
+        var stored = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)secret["data"]!["HUGGINGFACE_TOKEN"]!));
+        Assert.Equal(CloudHarness.HuggingFaceToken, stored);
+        Assert.DoesNotContain(CloudHarness.HuggingFaceToken, log.Text + result.Outputs?.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("token=***", _h.Masker.Apply($"token={CloudHarness.HuggingFaceToken}"));
+    }
+
+    [Fact]
+    public async Task Canary_ShiftPromoteCleanup_SetsReplicaRatioAndRetiresTheOldRevision()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        var state = new JsonObject();
+        await Step(spec, StepKinds.EngineDeploy, "r1", null, state);
+        await Step(spec, StepKinds.TrafficShift, "r1", new JsonObject { ["weight"] = 100 }, state);
+        await Step(spec, StepKinds.RevisionPromote, "r1", null, state);
+        Assert.Equal("r1", (string?)state["stableRevision"]);
+
+        await Step(spec, StepKinds.EngineDeploy, "r2", null, state);
+        Assert.Equal((2, 1), (Replicas("r1"), Replicas("r2")));
+        await Step(spec, StepKinds.TrafficShift, "r2", new JsonObject { ["weight"] = 50 }, state);
+        Assert.Equal((1, 1), (Replicas("r1"), Replicas("r2")));
+        Assert.Equal(50, (int?)state["canaryWeight"]);
+        await Step(spec, StepKinds.TrafficShift, "r2", new JsonObject { ["weight"] = 100 }, state);
+        Assert.Equal((0, 2), (Replicas("r1"), Replicas("r2")));
+        await Step(spec, StepKinds.RevisionPromote, "r2", null, state);
+        Assert.Equal("r2", (string?)state["stableRevision"]);
+        await Step(spec, StepKinds.Cleanup, "r2", new JsonObject { ["keepRevisions"] = 1 }, state);
+
+        Assert.Equal(["jetstream-pytorch-server-r2"], _h.Kube.Names("deployments"));
+        Assert.Equal(["jetstream-svc"], _h.Kube.Names("services"));
+    }
+
+    private int Replicas(string revision) =>
+        (int)_h.Kube.Get("deployments", "default", $"jetstream-pytorch-server-{revision}")!["spec"]!["replicas"]!;
+
+    private async Task Step(Contracts.Specs.RolloutSpec spec, string kind, string revision, JsonObject? parameters, JsonObject state)
+    {
+        var (result, log) = await _h.RunAsync(spec, kind, revision, parameters, state.DeepClone().AsObject());
+        Assert.True(result.Outcome == StepStatuses.Succeeded, $"{kind} {revision}: {result.Error}\n{log.Text}");
+        foreach (var (key, value) in result.Outputs?["environment"] as JsonObject ?? [])
+        {
+            state[key] = value?.DeepClone();
+        }
+    }
+}
