@@ -39,6 +39,6 @@ public static class BandwidthProbe
             }
             if (pass >= 2) times.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
-        return new BandwidthBound(bytes, WorkloadResult.Percentile(times, 0.5), shapes.Count);
+        return new BandwidthBound(bytes, WorkloadResult.Percentile(times, 0.5), times.Min(), shapes.Count);
     }
 }

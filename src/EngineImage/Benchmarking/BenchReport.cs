@@ -24,7 +24,7 @@ public sealed class BenchReport(TextWriter output)
     public void Bandwidth(BandwidthBound bound)
     {
         ArgumentNullException.ThrowIfNull(bound);
-        output.WriteLine(Invariant($"bandwidth bound: {bound.Matrices} bf16 matrix-vector products over {bound.Bytes / 1e6:F1} MB take {bound.Seconds * 1e3:F2} ms ({bound.GigabytesPerSecond:F1} GB/s)"));
+        output.WriteLine(Invariant($"bandwidth bound: {bound.Matrices} bf16 matrix-vector products over {bound.Bytes / 1e6:F1} MB take {bound.Seconds * 1e3:F2} ms median ({bound.GigabytesPerSecond:F1} GB/s), {bound.FastestSeconds * 1e3:F2} ms fastest ({bound.FastestGigabytesPerSecond:F1} GB/s)"));
         output.WriteLine();
         output.WriteLine(Invariant($"{"config",-8} {"conc",4} {"tok/s",9} {"TTFT p50",10} {"TTFT p99",10} {"TPOT p50",10} {"TPOT p99",10}"));
         output.Flush();
@@ -66,7 +66,8 @@ public sealed class BenchReport(TextWriter output)
         if (bf16.At(1) is { } single)
         {
             var efficiency = bound.Seconds / single.TpotP50;
-            Target($"batch-1 decode: TPOT p50 {single.TpotP50 * 1e3:F2} ms vs bound {bound.Seconds * 1e3:F2} ms = {efficiency:P0} of the bandwidth bound", efficiency >= BandwidthTarget, $">= {BandwidthTarget:P0}");
+            var best = bound.FastestSeconds / single.TpotMin;
+            Target($"batch-1 decode: TPOT p50 {single.TpotP50 * 1e3:F2} ms vs bound {bound.Seconds * 1e3:F2} ms = {efficiency:P0} of the bandwidth bound (fastest vs fastest: {single.TpotMin * 1e3:F2} vs {bound.FastestSeconds * 1e3:F2} ms = {best:P0})", efficiency >= BandwidthTarget, $">= {BandwidthTarget:P0}");
         }
         foreach (var (name, select, label) in new (string, Func<ConfigRun, long>, string)[]
                  {

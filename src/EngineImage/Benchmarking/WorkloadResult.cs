@@ -20,6 +20,8 @@ public sealed record WorkloadResult(
 
     public double TpotP99 => Percentile(TpotSeconds, 0.99);
 
+    public double TpotMin => TpotSeconds.Count == 0 ? double.NaN : TpotSeconds.Min();
+
     /// <summary>Nearest-rank percentile; NaN for no samples.</summary>
     public static double Percentile(IReadOnlyList<double> samples, double q)
     {
