@@ -12,13 +12,16 @@ namespace Orchestrator.Dispatch;
 /// </summary>
 public sealed class StepClaimer(NpgsqlDataSource dataSource, ReadySignal signal, TimeProvider time, IOptions<DispatchOptions> options)
 {
-    /// <summary>Records that the runner is alive and returns its labels; null when it was removed.</summary>
+    /// <summary>Returns the runner's labels (null when it was removed) and records that it is alive. last_seen is
+    /// written at most every few seconds, so that a busy runner's claims do not each cost an extra commit.</summary>
     public async Task<string[]?> TouchRunnerAsync(Guid runnerId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string[]>(new CommandDefinition(
-            "UPDATE runners SET last_seen_at = @now WHERE id = @runnerId AND removed_at IS NULL RETURNING labels",
-            new { runnerId, now = time.GetUtcNow() }, cancellationToken: cancellationToken));
+        return await connection.QuerySingleOrDefaultAsync<string[]>(new CommandDefinition("""
+            WITH seen AS (UPDATE runners SET last_seen_at = @now WHERE id = @runnerId AND last_seen_at < @stale)
+            SELECT labels FROM runners WHERE id = @runnerId AND removed_at IS NULL
+            """, new { runnerId, now, stale = now.AddSeconds(-5) }, cancellationToken: cancellationToken));
     }
 
     public async Task<StepClaim?> TryClaimAsync(Guid runnerId, string[] labels, CancellationToken cancellationToken)

@@ -19,10 +19,15 @@ public sealed class StepReports(Database database, AttemptOutcomes outcomes, Run
     {
         var expires = time.GetUtcNow().AddSeconds(options.Value.LeaseSeconds);
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        // Asynchronous commit: a heartbeat lost in a database crash only shortens the lease, and the lease token, not
+        // the expiry, is what fences the runner's writes. Saves one WAL flush per heartbeat.
         var runStatus = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
+            BEGIN;
+            SET LOCAL synchronous_commit = off;
             UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || CAST(@outputs AS jsonb)
             WHERE s.id = @stepId AND s.lease_token = @LeaseToken AND s.status = 'running'
-            RETURNING (SELECT r.status FROM runs r WHERE r.id = s.run_id)
+            RETURNING (SELECT r.status FROM runs r WHERE r.id = s.run_id);
+            COMMIT;
             """, new { stepId, request.LeaseToken, expires, outputs = Json(request.Outputs) }, cancellationToken: cancellationToken));
         // A run that ended (cancelled, or failed through another step) no longer wants this step's work.
         return runStatus is null ? null : new HeartbeatResponse(expires, RunStatuses.IsFinal(runStatus));
