@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using CloudTargets.Google;
+using CloudTargets.Kubernetes;
+using Contracts;
+using Contracts.Specs;
+
+namespace CloudTargets.Plan;
+
+/// <summary>The plan preview of a <c>gke</c> or <c>kubernetes</c> rollout, built by the same builders the runner sends
+/// from, without calling anything. Policy writes show the bindings they add; the live policy (and its etag) is read at
+/// run time and kept whole.</summary>
+public static class CloudPlan
+{
+    public const string EtagPlaceholder = "<etag from getIamPolicy>";
+
+    public static bool Applies(RolloutSpec spec) =>
+        spec?.Target.Kind is TargetKinds.Gke or TargetKinds.Kubernetes;
+
+    /// <param name="hasStable">Whether the environment already serves a stable revision (a new one then starts as a canary).</param>
+    public static StepPreview Describe(RolloutSpec spec, string revision, string kind, JsonObject parameters, bool hasStable, GoogleEndpoints? endpoints = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        endpoints ??= GoogleEndpoints.Public;
+        var requests = new List<CloudRequest>();
+        var manifests = new List<JsonObject>();
+        var objects = new Manifests(spec, revision);
+        var gke = spec.Target.Kind == TargetKinds.Gke ? GkeTarget.From(spec) : null;
+        switch (kind)
+        {
+            case StepKinds.ClusterEnsure when gke is not null:
+                var cluster = new GkeRequests(endpoints, gke);
+                requests.AddRange([cluster.GetCluster(), cluster.CreateCluster()]);
+                break;
+            case StepKinds.NodePoolEnsure when gke is { Standard: true }:
+                var pool = new GkeRequests(endpoints, gke);
+                requests.AddRange([pool.GetNodePool(), pool.CreateNodePool()]);
+                break;
+            case StepKinds.BucketEnsure when gke is not null:
+                var storage = new StorageRequests(endpoints, gke);
+                requests.AddRange([storage.GetBucket(), storage.CreateBucket()]);
+                break;
+            case StepKinds.IdentityEnsure when gke is not null:
+                requests.AddRange(Identity(new IamRequests(endpoints, gke), gke));
+                manifests.Add(objects.ServiceAccountAnnotation(gke.ServiceAccountEmail));
+                break;
+            case StepKinds.SecretEnsure:
+                manifests.Add(objects.Secret(token: null));
+                break;
+            case StepKinds.CheckpointConvert:
+                manifests.Add(objects.ConverterJob());
+                break;
+            case StepKinds.EngineDeploy:
+                manifests.Add(objects.Service());
+                manifests.Add(objects.Deployment(hasStable ? 1 : spec.Engine.Replicas));
+                break;
+        }
+
+        return new StepPreview(
+            new JsonArray(requests.Select(r => (JsonNode)r.ToJson()).ToArray()),
+            new JsonArray(manifests.Select(m => (JsonNode)m).ToArray()));
+    }
+
+    private static IEnumerable<CloudRequest> Identity(IamRequests iam, GkeTarget gke)
+    {
+        yield return iam.GetServiceAccount();
+        yield return iam.CreateServiceAccount();
+        var project = new JsonObject { ["etag"] = EtagPlaceholder, ["bindings"] = new JsonArray() };
+        foreach (var role in IamRequests.ProjectRoles)
+        {
+            PolicyBindings.Add(project, role, iam.ServiceAccountMember);
+        }
+
+        yield return iam.GetProjectPolicy();
+        yield return iam.SetProjectPolicy(project);
+        var account = new JsonObject { ["etag"] = EtagPlaceholder, ["bindings"] = new JsonArray() };
+        PolicyBindings.Add(account, IamRequests.WorkloadIdentityUserRole, gke.WorkloadIdentityMember);
+        yield return iam.GetServiceAccountPolicy();
+        yield return iam.SetServiceAccountPolicy(account);
+    }
+}
