@@ -39,6 +39,11 @@ internal static class ConvertHandler
             ["sourceHash"] = sourceHash,
         };
 
+        foreach (var abandoned in await ConversionOwner.ReapAbandonedAsync(output, cancellationToken))
+        {
+            step.Log.Write($"stopped and removed the abandoned conversion {abandoned} (its runner is gone)");
+        }
+
         if (await IsCompleteAsync(output, sourceHash, cancellationToken))
         {
             step.Log.Write($"{output} already holds this conversion of {sourceDir} (checksums match): skipped");
@@ -49,10 +54,7 @@ internal static class ConvertHandler
         Directory.CreateDirectory(temp);
         try
         {
-            string[] args = ["convert", "--in", sourceDir, "--out", temp, "--quantize", step.Spec.Engine.QuantizeWeights ? "int8" : "none"];
-            var command = step.EngineCommand(args);
-            step.Log.Write($"$ {command}");
-            var exit = await ChildProcess.RunAsync(command, step.Log.Write, step.Options.ChildStop.ToGraces(), cancellationToken);
+            var exit = await ConvertAsync(step, sourceDir, temp, cancellationToken);
             if (exit != 0)
             {
                 return StepResult.Failed($"engine convert exited with code {exit}");
@@ -80,6 +82,26 @@ internal static class ConvertHandler
             {
                 Directory.Delete(temp, recursive: true);
             }
+
+            File.Delete(ConversionOwner.PathFor(temp));
+        }
+    }
+
+    private static async Task<int> ConvertAsync(LocalStep step, string sourceDir, string temp, CancellationToken cancellationToken)
+    {
+        string[] args = ["convert", "--in", sourceDir, "--out", temp, "--quantize", step.Spec.Engine.QuantizeWeights ? "int8" : "none"];
+        var command = step.EngineCommand(args);
+        step.Log.Write($"$ {command}");
+        using var child = ChildProcess.Start(command, step.Log.Write);
+        ConversionOwner.ForCurrentRunner(child.Pid)?.Save(temp);
+        try
+        {
+            return await child.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await child.StopAsync(step.Options.ChildStop.ToGraces());
+            throw;
         }
     }
 
