@@ -71,7 +71,11 @@ public static partial class CloudPreflight
             problems.Add(("target.gke.serviceAccount", "A service account id has 6 to 30 lowercase letters, digits or hyphens, starts with a letter and ends with a letter or digit."));
         }
 
-        Bucket(target.Bucket, "target.gke.bucket", problems);
+        if (!string.IsNullOrEmpty(gke.Bucket) || !string.IsNullOrEmpty(gke.Project))
+        {
+            Bucket(target.Bucket, "target.gke.bucket", problems);
+        }
+
         Label(gke.Namespace, "target.gke.namespace", problems);
         Label(gke.KubernetesServiceAccount, "target.gke.kubernetesServiceAccount", problems);
         if (gke.Tpu is { } tpu)

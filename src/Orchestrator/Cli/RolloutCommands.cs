@@ -53,6 +53,23 @@ public static class RolloutCommands
             table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), Json.List(step, "dependsOn"), parameters);
         }
         await context.Out.WriteAsync(table.ToString());
+        await WriteCloudDetailsAsync(plan, context.Out);
         return 0;
+    }
+
+    // gke/kubernetes plans: each step's cloud calls, and its manifests as YAML (secrets are redacted by the server).
+    private static async Task WriteCloudDetailsAsync(JsonNode? plan, TextWriter output)
+    {
+        foreach (var step in Json.Items(plan?["steps"]))
+        {
+            var requests = step["requests"] as JsonArray ?? [];
+            var manifests = step["manifests"] as JsonArray ?? [];
+            if (requests.Count == 0 && manifests.Count == 0) continue;
+            await output.WriteLineAsync($"\n# {Json.Str(step, "name")}");
+            foreach (var request in requests)
+                await output.WriteLineAsync($"{Json.Str(request, "method")} {Json.Str(request, "url")}{(request?["body"] is JsonObject body ? " " + body.ToJsonString() : "")}");
+            foreach (var manifest in manifests)
+                await output.WriteAsync($"---\n{CloudTargets.Plan.YamlText.Write(manifest)}");
+        }
     }
 }

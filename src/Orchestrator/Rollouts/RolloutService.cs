@@ -66,9 +66,19 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion FROM environments WHERE name = @Environment",
             new { spec.Environment }, cancellationToken: cancellationToken));
         if (environment is null) return null;
-        var steps = Planner.Plan(spec, JsonNode.Parse(environment.State)!.AsObject());
-        return new PlanPreview(environment.Name, $"r{environment.NextVersion}", KindMismatch(spec, environment),
-            steps.Select(s => new PlanStepDto(s.Name, s.Kind, s.DependsOn, s.Parameters)).ToList());
+        var state = JsonNode.Parse(environment.State)!.AsObject();
+        var steps = Planner.Plan(spec, state);
+        var revision = $"r{environment.NextVersion}";
+        return new PlanPreview(environment.Name, revision, KindMismatch(spec, environment),
+            steps.Select(s => Describe(spec, revision, s, hasStable: state["stableRevision"] is not null)).ToList());
+    }
+
+    // gke and kubernetes steps also show what they would send, built by the runner's own builders.
+    private static PlanStepDto Describe(RolloutSpec spec, string revision, PlannedStep step, bool hasStable)
+    {
+        if (!CloudTargets.Plan.CloudPlan.Applies(spec)) return new PlanStepDto(step.Name, step.Kind, step.DependsOn, step.Parameters);
+        var preview = CloudTargets.Plan.CloudPlan.Describe(spec, revision, step.Kind, step.Parameters, hasStable);
+        return new PlanStepDto(step.Name, step.Kind, step.DependsOn, step.Parameters, preview.Requests, preview.Manifests);
     }
 
     private static ValidationErrors? KindMismatch(RolloutSpec spec, EnvironmentRow environment)

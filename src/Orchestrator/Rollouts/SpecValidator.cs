@@ -25,6 +25,9 @@ public static partial class SpecValidator
         ValidateModel(spec.Model, errors);
         ValidateEngine(spec.Engine, errors);
         ValidateTarget(spec.Target, errors);
+        // Names each cloud API would refuse (service account ids, bucket names, TPU region and topology), by field.
+        if (spec.Target is not null)
+            foreach (var (field, message) in CloudTargets.Preflight.CloudPreflight.Check(spec)) errors.Add(field, message);
         ValidateStrategy(spec.Strategy, errors);
         ValidateCleanup(spec.Cleanup, errors);
         return errors;
