@@ -13,7 +13,7 @@ namespace EndToEnd.Tests.Infrastructure;
 /// </summary>
 internal sealed class TestStack : IAsyncDisposable
 {
-    /// <summary>Short leases so that a dead runner's step comes back in seconds, not half a minute.</summary>
+    /// <summary>Short leases (and retry backoffs) so that a dead runner's step comes back in seconds, not half a minute.</summary>
     public const int LeaseSeconds = 3;
 
     private readonly List<ManagedProcess> _processes = [];
@@ -44,7 +44,11 @@ internal sealed class TestStack : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        var settings = new Dictionary<string, string> { ["Dispatch__LeaseSeconds"] = LeaseSeconds.ToString(CultureInfo.InvariantCulture) };
+        var settings = new Dictionary<string, string>
+        {
+            ["Dispatch__LeaseSeconds"] = LeaseSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Dispatch__RetryBackoffSeconds"] = "1",
+        };
         foreach (var (key, value) in serviceSettings ?? new Dictionary<string, string>()) settings[key] = value;
         var stack = new TestStack(dir, await TestDatabase.CreateAsync(), settings);
         try
@@ -124,9 +128,9 @@ internal sealed class TestStack : IAsyncDisposable
         Commands.RunAsync("dotnet", [RepoPaths.OrchestratorDll, .. args], environment, TimeSpan.FromMinutes(5), stdin);
 
     /// <summary>Writes a rollout of the tiny model to the <c>local</c> environment; ports and artifacts are private to this stack.</summary>
-    public string WriteRollout(string modelDir, int replicas, int frontPort, int engineBasePort, string fileName = "rollout.yaml")
+    public string WriteRollout(string modelDir, int replicas, int frontPort, int engineBasePort, string? artifactsDir = null)
     {
-        var path = Path.Combine(Dir, fileName);
+        var path = Path.Combine(Dir, "rollout.yaml");
         File.WriteAllText(path, $"""
             environment: local
             model:
@@ -142,7 +146,7 @@ internal sealed class TestStack : IAsyncDisposable
               local:
                 frontPort: {frontPort}
                 engineBasePort: {engineBasePort}
-                artifactsDir: {ArtifactsDir}
+                artifactsDir: {artifactsDir ?? ArtifactsDir}
             """);
         return path;
     }

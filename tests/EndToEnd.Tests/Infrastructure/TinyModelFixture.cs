@@ -4,7 +4,13 @@ namespace EndToEnd.Tests.Infrastructure;
 /// end-to-end tests (they run one after another: engines and runners would fight over two cores).</summary>
 public sealed class TinyModelFixture : IAsyncLifetime
 {
-    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "e2e-model-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "e2e-model-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public string Dir => Path.Combine(_root, "tiny-llama");
+
+    /// <summary>Converted checkpoints shared by tests that are not about conversion: the runner skips a conversion
+    /// whose output already matches (checksums), which saves each later test a convert.</summary>
+    public string SharedArtifactsDir => Path.Combine(_root, "artifacts");
 
     public async Task InitializeAsync()
     {
@@ -16,7 +22,7 @@ public sealed class TinyModelFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        if (Directory.Exists(Dir)) Directory.Delete(Dir, recursive: true);
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
         return Task.CompletedTask;
     }
 }

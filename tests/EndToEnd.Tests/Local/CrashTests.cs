@@ -64,15 +64,15 @@ public sealed class CrashTests(TinyModelFixture model)
         Assert.Equal(listed.Stdout, followed.Stdout);
     }
 
-    internal static async Task<string> ApplyAsync(TestStack stack, TinyModelFixture model)
+    internal static async Task<string> ApplyAsync(TestStack stack, TinyModelFixture model, string? artifactsDir = null)
     {
-        var spec = stack.WriteRollout(model.Dir, replicas: 1, FreePort.Next(), FreePort.NextRange(4));
+        var spec = stack.WriteRollout(model.Dir, replicas: 1, FreePort.Next(), FreePort.NextRange(4), artifactsDir);
         var apply = await stack.CliAsync("apply", "-f", spec, "--json");
         Assert.True(apply.ExitCode == 0, apply.ToString());
         return (string)JsonNode.Parse(apply.Stdout)!["id"]!;
     }
 
-    private Task<string> ApplyAsync(TestStack stack) => ApplyAsync(stack, model);
+    private Task<string> ApplyAsync(TestStack stack) => ApplyAsync(stack, model, model.SharedArtifactsDir);
 
     /// <summary>Waits until the deploy step runs and its replica process exists (held at the gate); returns its pid.</summary>
     private static async Task<int> WaitForEngineStartAsync(TestStack stack, EngineGate gate, string runId)

@@ -54,8 +54,11 @@ public sealed class RolloutTests(TinyModelFixture model)
                   string.Join('\n', LiveEngines(stack).Select(ProcessJanitor.CommandLine)));
     }
 
+    /// <summary>Live engine replicas of this stack: recorded in its state dir (their arguments may name only a shared
+    /// artifacts dir) or naming its private dir.</summary>
     internal static IReadOnlyList<int> LiveEngines(TestStack stack) =>
-        ProcessJanitor.FindByCommandLine(stack.Dir).Where(pid => ProcessJanitor.CommandLine(pid) is { } cmd && cmd.Contains(" serve ", StringComparison.Ordinal)).ToList();
+        ProcessJanitor.FindRecorded(stack.StateDir).Concat(ProcessJanitor.FindByCommandLine(stack.Dir)).Distinct()
+            .Where(pid => ProcessJanitor.CommandLine(pid) is { } cmd && cmd.Contains(" serve ", StringComparison.Ordinal)).ToList();
 
     internal static async Task<(bool Ok, string Error)> GenerateAsync(TestStack stack)
     {
