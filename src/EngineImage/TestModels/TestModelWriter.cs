@@ -82,9 +82,9 @@ public static class TestModelWriter
                 using var scope = NewDisposeScope();
                 var shape = shapes[name];
                 var isNorm = shape.Length == 1;
-                // Gemma multiplies embeddings by sqrt(hidden) and ties the output to them: drawn at 0.02 they would
-                // dominate the residual stream and every step would echo its input token; scaled down they don't.
-                var std = isNorm ? 0.1 : config.IsGemma && name == HfNames.Embedding ? 0.02 / config.HiddenSize : 0.02;
+                // Gemma multiplies embeddings by sqrt(hidden) and ties the output to them: drawn at 0.02 they dominate
+                // the residual stream and greedy steps mostly echo their input token; drawn smaller they echo less.
+                var std = isNorm ? 0.1 : config.IsGemma && name == HfNames.Embedding ? 0.02 / Math.Sqrt(config.HiddenSize) : 0.02;
                 var values = randn(shape, dtype: float32, generator: generator).mul(std);
                 if (isNorm && !config.IsGemma) values = values.add(1.0);
                 return values.to(bfloat16).MoveToOuterDisposeScope();
