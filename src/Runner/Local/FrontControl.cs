@@ -10,6 +10,8 @@ namespace Runner.Local;
 /// given routing-table version.</summary>
 internal static class FrontControl
 {
+    private static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(60);
+
     public static async Task EnsureRunningAsync(LocalStep step, EngineProbe probe, CancellationToken cancellationToken)
     {
         var port = step.Target.FrontPort;
@@ -29,12 +31,19 @@ internal static class FrontControl
             "--port", port.ToString(CultureInfo.InvariantCulture));
         var record = DetachedProcesses.Start(step.Layout.FrontRecordPath, command, port, step.Layout.FrontLogPath);
         step.Log.Write($"started the front (pid {record.Pid}) on {step.FrontUrl}");
+        var deadline = DateTimeOffset.UtcNow + StartWithin;
         while (await RoutesVersionAsync(probe, step.FrontUrl, cancellationToken) is null)
         {
             if (!record.IsAlive)
             {
                 var tail = DetachedProcesses.Tail(record.LogPath, 10);
                 throw new InvalidOperationException($"the front exited at start: {string.Join(" | ", tail)}");
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"the front (pid {record.Pid}) did not answer on {step.FrontUrl} within {StartWithin.TotalSeconds:0} s; see {record.LogPath}");
             }
 
             await Task.Delay(200, cancellationToken);
@@ -48,8 +57,15 @@ internal static class FrontControl
         published.Save(step.Layout.RoutesPath);
         await EnsureRunningAsync(step, probe, cancellationToken);
         var version = await RoutesVersionAsync(probe, step.FrontUrl, cancellationToken);
+        var deadline = DateTimeOffset.UtcNow + StartWithin;
         while (version is null || version < published.Version)
         {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"the front on {step.FrontUrl} did not load routing table version {published.Version} within {StartWithin.TotalSeconds:0} s (it reports {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}); see {step.Layout.FrontLogPath}");
+            }
+
             await Task.Delay(100, cancellationToken);
             version = await RoutesVersionAsync(probe, step.FrontUrl, cancellationToken);
         }
