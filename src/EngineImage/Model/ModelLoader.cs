@@ -35,10 +35,11 @@ public static class ModelLoader
             WeightMatrix M(string name, int rows, int cols) => Matrix(checkpoint, name, rows, cols, options.QuantizeWeights, dtype);
             layers[l] = new LayerWeights(
                 Norm(checkpoint, EngineWeightNames.AttentionNorm(l), config),
-                M(EngineWeightNames.Wq(l), q, hidden), M(EngineWeightNames.Wk(l), kv, hidden),
-                M(EngineWeightNames.Wv(l), kv, hidden), M(EngineWeightNames.Wo(l), hidden, q),
+                WeightMatrix.Stack(M(EngineWeightNames.Wq(l), q, hidden), M(EngineWeightNames.Wk(l), kv, hidden), M(EngineWeightNames.Wv(l), kv, hidden)),
+                M(EngineWeightNames.Wo(l), hidden, q),
                 Norm(checkpoint, EngineWeightNames.FfnNorm(l), config),
-                M(EngineWeightNames.W1(l), ffn, hidden), M(EngineWeightNames.W2(l), hidden, ffn), M(EngineWeightNames.W3(l), ffn, hidden));
+                WeightMatrix.Stack(M(EngineWeightNames.W1(l), ffn, hidden), M(EngineWeightNames.W3(l), ffn, hidden)),
+                M(EngineWeightNames.W2(l), hidden, ffn));
         }
         var finalNorm = Norm(checkpoint, EngineWeightNames.FinalNorm, config);
         return new TransformerModel(config, embedding, output, layers, finalNorm, dtype,

@@ -24,12 +24,20 @@ internal sealed class RotaryEmbedding : IDisposable
         _sin = full.sin().to(float32).to(dtype).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Rotates x [B, T, heads, D] at <paramref name="positions"/> [B, T] (int64).</summary>
-    public Tensor Apply(Tensor x, Tensor positions)
+    /// <summary>cos and sin at <paramref name="positions"/> [B, T] (int64), shaped [B, T, 1, D] to broadcast over heads;
+    /// looked up once per forward and shared by every layer.</summary>
+    public (Tensor Cos, Tensor Sin) At(Tensor positions)
+    {
+        var flat = positions.reshape(-1);
+        return (_cos.index_select(0, flat).view(positions.shape[0], positions.shape[1], 1, -1),
+            _sin.index_select(0, flat).view(positions.shape[0], positions.shape[1], 1, -1));
+    }
+
+    /// <summary>Rotates x [B, T, heads, D] by the tables from <see cref="At"/>.</summary>
+    public static Tensor Apply(Tensor x, (Tensor Cos, Tensor Sin) table)
     {
         using var scope = NewDisposeScope();
-        var cos = _cos.index_select(0, positions.reshape(-1)).view(positions.shape[0], positions.shape[1], 1, -1);
-        var sin = _sin.index_select(0, positions.reshape(-1)).view(positions.shape[0], positions.shape[1], 1, -1);
+        var (cos, sin) = table;
         var half = x.shape[3] / 2;
         var x1 = x.narrow(3, 0, half);
         var x2 = x.narrow(3, half, half);

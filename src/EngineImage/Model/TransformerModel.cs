@@ -80,10 +80,11 @@ internal sealed class TransformerModel : IInferenceModel
         var slotIndex = tensor(new long[] { slot }, int64);
         var masked = ones(t, t, dtype: @bool).triu(1).view(1, 1, t, t);
         var x = Embed(ids);
+        var rope = _rope.At(positions);
         for (var l = 0; l < _layers.Length; l++)
         {
             var layer = l;
-            x = Layer(_layers[l], x, positions, (k, v) =>
+            x = Layer(_layers[l], x, rope, (k, v) =>
             {
                 _cache.WriteRange(layer, slot, k, v);
                 return _cache.Read(layer, slotIndex, t);
@@ -114,10 +115,11 @@ internal sealed class TransformerModel : IInferenceModel
         var ids = tensor(ToLong(tokens), int64).unsqueeze(1);
         var masked = arange(0L, length, dtype: int64).unsqueeze(0).gt(positionIndex.unsqueeze(1)).view(b, 1, 1, length);
         var x = Embed(ids);
+        var rope = _rope.At(positionIndex.unsqueeze(1));
         for (var l = 0; l < _layers.Length; l++)
         {
             var layer = l;
-            x = Layer(_layers[l], x, positionIndex.unsqueeze(1), (k, v) =>
+            x = Layer(_layers[l], x, rope, (k, v) =>
             {
                 _cache.WriteRows(layer, slotIndex, positionIndex, k, v);
                 return _cache.Read(layer, slotIndex, length);
@@ -140,19 +142,20 @@ internal sealed class TransformerModel : IInferenceModel
         return _config.IsGemma ? x.mul(tensor(Math.Sqrt(_config.HiddenSize), dtype: _dtype)) : x;
     }
 
-    private Tensor Layer(LayerWeights w, Tensor x, Tensor positions, Func<Tensor, Tensor, (Tensor K, Tensor V)> cache, Tensor masked)
+    private Tensor Layer(LayerWeights w, Tensor x, (Tensor, Tensor) rope, Func<Tensor, Tensor, (Tensor K, Tensor V)> cache, Tensor masked)
     {
         long b = x.shape[0], t = x.shape[1];
-        var h = RmsNorm(x, w.AttentionNorm);
-        var q = _rope.Apply(w.Wq.Linear(h).view(b, t, _config.Heads, _config.HeadDim), positions).transpose(1, 2);
-        var k = _rope.Apply(w.Wk.Linear(h).view(b, t, _config.KvHeads, _config.HeadDim), positions).transpose(1, 2);
-        var v = w.Wv.Linear(h).view(b, t, _config.KvHeads, _config.HeadDim).transpose(1, 2);
+        long qWidth = (long)_config.Heads * _config.HeadDim, kvWidth = (long)_config.KvHeads * _config.HeadDim;
+        var qkv = w.Wqkv.Linear(RmsNorm(x, w.AttentionNorm));
+        var q = RotaryEmbedding.Apply(qkv.narrow(2, 0, qWidth).view(b, t, _config.Heads, _config.HeadDim), rope).transpose(1, 2);
+        var k = RotaryEmbedding.Apply(qkv.narrow(2, qWidth, kvWidth).view(b, t, _config.KvHeads, _config.HeadDim), rope).transpose(1, 2);
+        var v = qkv.narrow(2, qWidth + kvWidth, kvWidth).reshape(b, t, _config.KvHeads, _config.HeadDim).transpose(1, 2);
         var (keys, values) = cache(k, v);
         x = x.add(w.Wo.Linear(Attention.Compute(q, keys, values, masked)));
-        h = RmsNorm(x, w.FfnNorm);
-        var gate = w.W1.Linear(h);
+        var gateUp = w.W13.Linear(RmsNorm(x, w.FfnNorm));
+        var gate = gateUp.narrow(2, 0, _config.IntermediateSize);
         var activated = _config.IsGemma ? nn.functional.gelu(gate, TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
-        return x.add(w.W2.Linear(activated.mul(w.W3.Linear(h))));
+        return x.add(w.W2.Linear(activated.mul(gateUp.narrow(2, _config.IntermediateSize, _config.IntermediateSize))));
     }
 
     /// <summary>RMSNorm computed in float32; <paramref name="weight"/> already holds Gemma's <c>1 +</c>.</summary>

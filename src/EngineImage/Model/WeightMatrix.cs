@@ -40,6 +40,23 @@ internal sealed class WeightMatrix : IDisposable
 
     public bool IsInt8 => _q is not null;
 
+    /// <summary>The matrices stacked by rows, as one; takes ownership of (and disposes) the parts.</summary>
+    public static WeightMatrix Stack(params WeightMatrix[] parts)
+    {
+        var first = parts[0];
+        if (parts.Any(p => p.IsInt8 != first.IsInt8)) throw new ArgumentException("cannot stack int8 with dense weights");
+        try
+        {
+            return first.IsInt8
+                ? new WeightMatrix(null, cat(parts.Select(p => p._q!).ToArray(), 0), cat(parts.Select(p => p._scale!).ToArray(), 0), first._dtype)
+                : new WeightMatrix(cat(parts.Select(p => p._dense!).ToArray(), 0), null, null, first._dtype);
+        }
+        finally
+        {
+            foreach (var p in parts) p.Dispose();
+        }
+    }
+
     public long Rows => (_dense ?? _q)!.shape[0];
 
     public long Columns => (_dense ?? _q)!.shape[1];
