@@ -22,12 +22,24 @@ public static class RunView
     {
         ArgumentNullException.ThrowIfNull(run);
         var table = new Table("STEP", "KIND", "STATUS", "ATTEMPT", "DURATION", "ERROR");
+        var details = new StringBuilder();
         foreach (var step in Json.Items(run["steps"]))
         {
+            var error = Json.Str(step, "error");
             table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), Json.Str(step, "status"), Attempt(step),
-                StepDuration(step, now), Json.Str(step, "error"));
+                StepDuration(step, now), FirstLine(error, 60));
+            // A long or multi-line error (an engine's last log lines) would break the table: it follows in full.
+            if (error.Length > 0 && FirstLine(error, 60) != error)
+                details.Append($"{Json.Str(step, "name")}: {error.Replace("\n", "\n    ", StringComparison.Ordinal)}\n");
         }
-        return table.ToString();
+        return table + details.ToString();
+    }
+
+    public static string FirstLine(string text, int max)
+    {
+        var line = text.Split('\n', 2)[0].TrimEnd();
+        if (line.Length > max) line = line[..(max - 1)] + "…";
+        return line.Length < text.TrimEnd().Length ? (line.EndsWith('…') ? line : line + " …") : line;
     }
 
     public static string Full(JsonNode run, DateTimeOffset now) => Header(run) + Steps(run, now);

@@ -24,7 +24,12 @@ public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySign
                 // Whatever was notified while we were not listening is found by this pulse's re-check.
                 signal.Pulse();
                 while (!stoppingToken.IsCancellationRequested)
-                    await connection.WaitAsync(stoppingToken);
+                {
+                    // A quiet connection is pinged now and then, so that one that died silently is noticed and reopened.
+                    if (await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken)) continue;
+                    await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                    await ping.ExecuteScalarAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
