@@ -82,7 +82,7 @@ public static class YamlText
     private static string Scalar(string text) =>
         text.Length == 0 || text.Any(c => ":#{}[],&*!|>'\"%@`\n".Contains(c, StringComparison.Ordinal)) || text.Trim() != text
             || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-            || text is "true" or "false" or "null" or "yes" or "no" or "True" or "False" or "~" || text.StartsWith('-')
+            || text is "true" or "false" or "null" or "yes" or "no" or "True" or "False" or "~" or "-" || text.StartsWith("- ", StringComparison.Ordinal)
             ? JsonSerializer.Serialize(text)
             : text;
 }

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using CloudTargets.Plan;
+using CloudTargets.Tests.Infrastructure;
+using Contracts;
+
+namespace CloudTargets.Tests.Plan;
+
+public sealed class PlanPreviewTests : IAsyncLifetime
+{
+    private CloudHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await CloudHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Preview_EveryCreateAndManifest_IsExactlyWhatTheRunnerSends()
+    {
+        var spec = Specs.Gke(_h.TokenFile);
+        var kinds = new[]
+        {
+            StepKinds.ClusterEnsure, StepKinds.NodePoolEnsure, StepKinds.BucketEnsure, StepKinds.IdentityEnsure,
+            StepKinds.SecretEnsure, StepKinds.CheckpointConvert, StepKinds.EngineDeploy,
+        };
+        var previews = kinds.ToDictionary(k => k, k => CloudPlan.Describe(spec, "r1", k, [], hasStable: false, _h.Google.Endpoints));
+        foreach (var kind in kinds)
+        {
+            var (result, _) = await _h.RunAsync(spec, kind);
+            Assert.True(result.Outcome == StepStatuses.Succeeded, $"{kind}: {result.Error}");
+        }
+
+        var previewed = previews.Values.SelectMany(p => p.Requests).Select(r => r!.AsObject()).ToList();
+        foreach (var call in _h.Google.Calls.Where(c => c.Path != "/token" && c.Body is not null && !c.Path.Contains("setIamPolicy", StringComparison.Ordinal)))
+        {
+            Assert.Contains(previewed, r => new Uri((string)r["url"]!).PathAndQuery == call.Path && JsonNode.DeepEquals(r["body"], call.Body));
+        }
+
+        var previewGets = previewed.Where(r => (string?)r["method"] == "GET").Select(r => new Uri((string)r["url"]!).PathAndQuery);
+        Assert.All(previewGets, path => Assert.Contains(_h.Google.Calls, c => c.Method == "GET" && c.Path == path));
+
+        var manifests = previews.Values.SelectMany(p => p.Manifests).Select(m => m!.AsObject()).ToList();
+        var applied = _h.Kube.Applied.Select(a => a.Body).ToList();
+        Assert.Equal(applied.Count, manifests.Count);
+        foreach (var manifest in manifests.Where(m => (string?)m["kind"] != "Secret"))
+        {
+            Assert.Contains(applied, a => JsonNode.DeepEquals(a, manifest));
+        }
+
+        var secret = manifests.Single(m => (string?)m["kind"] == "Secret");
+        Assert.Equal(CloudTargets.Kubernetes.Manifests.Redacted, (string?)secret["data"]!["HUGGINGFACE_TOKEN"]);
+        Assert.DoesNotContain(CloudHarness.HuggingFaceToken, new JsonArray([.. manifests.Select(m => m.DeepClone())]).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Preview_PublicEndpoints_ShowTheRealUrls()
+    {
+        var preview = CloudPlan.Describe(Specs.Gke("/tmp/token"), "r1", StepKinds.IdentityEnsure, [], hasStable: false);
+
+        var urls = preview.Requests.Select(r => $"{r!["method"]} {r["url"]}").ToList();
+        Assert.Contains("POST https://iam.googleapis.com/v1/projects/demo-project/serviceAccounts", urls);
+        Assert.Contains("POST https://cloudresourcemanager.googleapis.com/v1/projects/demo-project:getIamPolicy", urls);
+        Assert.Contains("POST https://iam.googleapis.com/v1/projects/demo-project/serviceAccounts/wi-jetstream@demo-project.iam.gserviceaccount.com:getIamPolicy?options.requestedPolicyVersion=3", urls);
+        Assert.Null(preview.Requests.Single(r => ((string)r!["url"]!).EndsWith("getIamPolicy?options.requestedPolicyVersion=3", StringComparison.Ordinal))!["body"]);
+    }
+
+    [Fact]
+    public void Yaml_Deployment_ReadsLikeKubectl()
+    {
+        var deployment = new CloudTargets.Kubernetes.Manifests(Specs.Gke("/tmp/token"), "r1").Deployment(2);
+
+        var yaml = YamlText.Write(deployment);
+
+        Assert.StartsWith("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: jetstream-pytorch-server-r1\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("\n  replicas: 2\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("gke-gcsfuse/volumes: \"true\"", yaml, StringComparison.Ordinal);
+        Assert.Contains("      - name: jetstream-pytorch-server\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("        - --size=7b\n", yaml, StringComparison.Ordinal);
+    }
+}
