@@ -3,7 +3,8 @@
 # runs `engine bench` on it: tokens/s, TTFT and TPOT p50/p99 at 1/4/8/16 concurrent requests for bf16, f32, int8
 # weights and int8 KV; continuous batching vs one at a time; batch-1 decode vs the memory-bandwidth bound; int8
 # memory ratios. Figures print with the machine's context. Extra arguments go to `engine bench`
-# (e.g. --configs bf16,int8w --max_tokens 32). Never part of the test run.
+# (e.g. --configs bf16,int8w --max_tokens 32 --threads 1; on a busy machine one torch thread degrades far less than
+# two). ENGINE_BENCH_DIR=DIR keeps and reuses the converted model. Never part of the test run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${ENGINE_BENCH_DIR:-$(mktemp -d /tmp/engine-bench.XXXXXX)}
