@@ -79,7 +79,7 @@ public sealed class RunFollower(ApiClient api, TextWriter output, TextWriter err
     private static Dictionary<string, string> Snapshot(JsonNode run) =>
         Json.Items(run["steps"]).ToDictionary(
             s => Json.Str(s, "name"),
-            s => $"{Json.Str(s, "status")} (attempt {RunView.Attempt(s)}){(Json.Str(s, "error") is { Length: > 0 } e ? " — " + e : "")}",
+            s => $"{Json.Str(s, "status")} (attempt {RunView.Attempt(s)}){(Json.Str(s, "error") is { Length: > 0 } e ? " — " + RunView.FirstLine(e, 120) : "")}",
             StringComparer.Ordinal);
 
     /// <summary>The logs are a view: their failure is reported, never the outcome of following the run.</summary>

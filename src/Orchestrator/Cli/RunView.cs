@@ -29,17 +29,20 @@ public static class RunView
             table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), Json.Str(step, "status"), Attempt(step),
                 StepDuration(step, now), FirstLine(error, 60));
             // A long or multi-line error (an engine's last log lines) would break the table: it follows in full.
-            if (error.Length > 0 && FirstLine(error, 60) != error)
-                details.Append($"{Json.Str(step, "name")}: {error.Replace("\n", "\n    ", StringComparison.Ordinal)}\n");
+            if (FirstLine(error, 60) != error.TrimEnd())
+                details.Append($"{Json.Str(step, "name")}: {error.TrimEnd().Replace("\n", "\n    ", StringComparison.Ordinal)}\n");
         }
         return table + details.ToString();
     }
 
+    /// <summary>The first line of <paramref name="text"/>, at most <paramref name="max"/> characters; "…" marks what was left out.</summary>
     public static string FirstLine(string text, int max)
     {
-        var line = text.Split('\n', 2)[0].TrimEnd();
-        if (line.Length > max) line = line[..(max - 1)] + "…";
-        return line.Length < text.TrimEnd().Length ? (line.EndsWith('…') ? line : line + " …") : line;
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.TrimEnd();
+        var line = trimmed.Split('\n', 2)[0].TrimEnd();
+        if (line.Length > max) return line[..(max - 1)] + "…";
+        return line.Length < trimmed.Length ? line + " …" : line;
     }
 
     public static string Full(JsonNode run, DateTimeOffset now) => Header(run) + Steps(run, now);
