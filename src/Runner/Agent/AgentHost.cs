@@ -12,6 +12,7 @@ internal static class AgentHost
     public static IHost Build(RunnerOptions options)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(60));
         builder.Services.AddAgent(options);
