@@ -17,4 +17,6 @@ public static class StepKinds
     public const string RevisionRollback = "revision.rollback";
     public const string Cleanup = "cleanup";
     public const string Noop = "noop";
+    /// <summary>Deletes what the manual clean-up deletes (gke: cluster, service account, bucket); 404 counts as done.</summary>
+    public const string Teardown = "environment.teardown";
 }

@@ -9,7 +9,7 @@ namespace Runner.Gke;
 /// the new cluster (endpoint, CA and an access token from GKE).</summary>
 internal sealed class GkeProvider(
     ClusterHandler cluster, NodePoolHandler nodePool, BucketHandler bucket, IdentityHandler identity,
-    ClusterAccess access, KubernetesSteps kubernetes, GcpOptions options) : IStepExecutor
+    ClusterAccess access, KubernetesSteps kubernetes, GkeTeardown teardown, GcpOptions options) : IStepExecutor
 {
     public async Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
     {
@@ -27,6 +27,7 @@ internal sealed class GkeProvider(
                 StepKinds.NodePoolEnsure => await nodePool.RunAsync(step, cancellationToken),
                 StepKinds.BucketEnsure => await bucket.RunAsync(step, cancellationToken),
                 StepKinds.IdentityEnsure => await identity.RunAsync(step, cancellationToken),
+                StepKinds.Teardown => await TeardownAsync(step, cancellationToken),
                 _ when KubernetesSteps.Handles(claim.Kind) =>
                     await kubernetes.RunAsync(claim, log, await access.ConnectAsync(step, cancellationToken), cancellationToken),
                 _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the gke target"),
@@ -44,5 +45,14 @@ internal sealed class GkeProvider(
         {
             return StepResult.Failed(e.Message);
         }
+    }
+
+    private async Task<StepResult> TeardownAsync(GkeStep step, CancellationToken cancellationToken)
+    {
+        await teardown.RunAsync(step, cancellationToken);
+        return StepResult.Succeeded(new System.Text.Json.Nodes.JsonObject
+        {
+            ["environment"] = new System.Text.Json.Nodes.JsonObject { ["stableRevision"] = null, ["canaryRevision"] = null, ["frontUrl"] = null },
+        });
     }
 }

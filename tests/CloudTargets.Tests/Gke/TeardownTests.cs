@@ -33,8 +33,9 @@ public sealed class TeardownTests : IAsyncLifetime
         Assert.False(_h.Google.ServiceAccountExists("wi-jetstream@demo-project.iam.gserviceaccount.com"));
         Assert.Null(_h.Google.Bucket(Specs.Bucket));
 
-        var again = new RecordingLog();
-        await teardown.RunAsync(new GkeStep(CloudHarness.Claim(spec, "teardown"), again, _h.Get<GcpOptions>()), CancellationToken.None);
+        // The step kind the orchestrator plans for a teardown runs the same, and what is gone counts as done.
+        var (second, again) = await _h.RunAsync(spec, StepKinds.Teardown);
+        Assert.True(second.Outcome == StepStatuses.Succeeded, second.Error);
         Assert.Contains("cluster jetstream is already gone", again.Text, StringComparison.Ordinal);
         Assert.Contains("is already gone", again.Lines[1], StringComparison.Ordinal);
         Assert.Contains($"bucket gs://{Specs.Bucket} is already gone", again.Text, StringComparison.Ordinal);

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using CloudTargets.Tests.Infrastructure;
+using Contracts;
+
+// A whole Standard gke rollout (10 steps) through the real runner providers against the in-process fakes, with
+// long-running operations completing at the first poll: what the product itself adds to the cloud's own minutes.
+var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 5;
+(string Kind, JsonObject? Parameters)[] plan =
+[
+    (StepKinds.ClusterEnsure, null), (StepKinds.NodePoolEnsure, null), (StepKinds.BucketEnsure, null),
+    (StepKinds.IdentityEnsure, null), (StepKinds.SecretEnsure, null), (StepKinds.CheckpointConvert, null),
+    (StepKinds.EngineDeploy, null), (StepKinds.TrafficShift, new JsonObject { ["weight"] = 100 }),
+    (StepKinds.RevisionPromote, null), (StepKinds.Cleanup, new JsonObject { ["keepRevisions"] = 1 }),
+];
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+Console.WriteLine($"gke rollout against the fakes, operations DONE at the first poll, poll interval 10 ms, {iterations} runs (the first warms up)");
+var totals = new List<double>();
+for (var run = 0; run < iterations; run++)
+{
+    await using var h = await CloudHarness.StartAsync();
+    h.Google.OperationPolls = 0;
+    h.Kube.JobReadsBeforeDone = 0;
+    var spec = Specs.Gke(h.TokenFile);
+    var state = new JsonObject();
+    var watch = Stopwatch.StartNew();
+    var rows = new List<string>();
+    foreach (var (kind, parameters) in plan)
+    {
+        var (google, kube) = (h.Google.Calls.Count, h.Kube.Calls.Count);
+        var step = Stopwatch.StartNew();
+        var (result, _) = await h.RunAsync(spec, kind, "r1", parameters, state.DeepClone().AsObject());
+        if (result.Outcome is not (StepStatuses.Succeeded or StepStatuses.Skipped))
+        {
+            throw new InvalidOperationException($"{kind}: {result.Error}");
+        }
+
+        foreach (var (key, value) in result.Outputs?["environment"] as JsonObject ?? [])
+        {
+            state[key] = value?.DeepClone();
+        }
+
+        rows.Add($"  {kind,-20} {step.Elapsed.TotalMilliseconds,8:0.0} ms  google {h.Google.Calls.Count - google,3}  kubernetes {h.Kube.Calls.Count - kube,3}");
+    }
+
+    totals.Add(watch.Elapsed.TotalMilliseconds);
+    Console.WriteLine($"run {run + 1}: {watch.Elapsed.TotalMilliseconds:0} ms, {h.Google.Calls.Count} Google calls (incl. token), {h.Kube.Calls.Count} Kubernetes calls");
+    if (run == iterations - 1)
+    {
+        rows.ForEach(Console.WriteLine);
+    }
+}
+
+var warm = totals.Skip(1).DefaultIfEmpty(totals[0]).ToList();
+Console.WriteLine($"warm runs: median {warm.Order().ElementAt(warm.Count / 2):0} ms, min {warm.Min():0} ms, max {warm.Max():0} ms (target < 2000 ms)");
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
