@@ -9,7 +9,8 @@ public static class ListCommands
     {
         [] or ["list", ..] => ListEnvironmentsAsync(args.Skip(1).ToList(), context),
         ["show", .. var rest] => ShowEnvironmentAsync(rest, context),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show)"),
+        ["teardown", .. var rest] => TeardownCommand.RunAsync(rest, context),
+        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show, teardown)"),
     };
 
     public static Task<int> RunnersAsync(string[] args, CliContext context) => args switch

@@ -25,6 +25,7 @@ public static class Usage
           runs cancel ID [--json]
           runs retry ID [--json]                     resume a failed or cancelled run from its failed steps
           environments list|show NAME [--json]
+          environments teardown NAME --yes [--json]  delete a gke environment's cluster, service account and bucket
           runners list [--json] | runners remove ID
           generate --environment E [--max-tokens N] [--stream] [--json] "prompt"
 

@@ -16,6 +16,7 @@ public static class EnvironmentEndpoints
         environments.MapGet("/{name}", GetAsync);
         environments.MapPut("/{name}", PutAsync).Accepts<PutEnvironmentRequest>("application/json");
         environments.MapPost("/{name}/generate", GenerateAsync);
+        environments.MapPost("/{name}/teardown", TeardownEndpoint.HandleAsync);
         return app;
     }
 

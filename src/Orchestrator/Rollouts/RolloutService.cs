@@ -18,7 +18,12 @@ namespace Orchestrator.Rollouts;
 /// </summary>
 public sealed class RolloutService(Database database, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
 {
-    public async Task<RunCommandResult> CreateAsync(RolloutSpec spec, TriggerDto trigger, bool supersede, CancellationToken cancellationToken)
+    public Task<RunCommandResult> CreateAsync(RolloutSpec spec, TriggerDto trigger, bool supersede, CancellationToken cancellationToken) =>
+        CreateAsync(spec, trigger, supersede, plan: null, cancellationToken);
+
+    /// <param name="plan">The steps to run instead of the planner's (a teardown); null: plan the rollout.</param>
+    public async Task<RunCommandResult> CreateAsync(
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, CancellationToken cancellationToken)
     {
         var result = await database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -48,7 +53,7 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             }, transaction, cancellationToken: cancellationToken));
 
             var state = JsonNode.Parse(environment.State)!.AsObject();
-            await InsertStepsAsync(connection, transaction, runId, Planner.Plan(spec, state), cancellationToken);
+            await InsertStepsAsync(connection, transaction, runId, plan ?? Planner.Plan(spec, state), cancellationToken);
             var details = new JsonObject { ["revision"] = revision, ["supersede"] = supersede }.ToJsonString();
             await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.create", runId, details, now, cancellationToken);
             await progress.AdvanceQueueAsync(connection, transaction, spec.Environment, now, cancellationToken);

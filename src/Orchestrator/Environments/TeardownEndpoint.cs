@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Contracts;
+using Contracts.Specs;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Hosting;
+using Orchestrator.Persistence;
+using Orchestrator.Planning;
+using Orchestrator.Rollouts;
+using Orchestrator.Runs;
+
+namespace Orchestrator.Environments;
+
+/// <summary><c>POST /api/environments/{name}/teardown?confirm=true</c>: queues a run that deletes the environment's cloud
+/// resources, with the settings of its latest rollout. Refused without the explicit confirmation.</summary>
+public static class TeardownEndpoint
+{
+    public static async Task<Results<Accepted<RunDto>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        string name, bool? confirm, ClaimsPrincipal user, Database database, RolloutService rollouts, CancellationToken cancellationToken)
+    {
+        if (confirm != true)
+        {
+            return Problems.Invalid("confirm", "Teardown deletes the cluster, the service account and the bucket: repeat with confirm=true.");
+        }
+
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var specJson = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT spec::text FROM rollouts WHERE environment = @name ORDER BY version DESC LIMIT 1", new { name }, cancellationToken: cancellationToken));
+        if (specJson is null)
+        {
+            return Problems.Conflict($"Environment '{name}' has no rollout: there is nothing to tear down.", "Nothing to tear down");
+        }
+
+        var spec = JsonSerializer.Deserialize<RolloutSpec>(specJson, ContractJson.Options)!;
+        if (spec.Target.Kind != TargetKinds.Gke)
+        {
+            return Problems.Conflict($"Environment '{name}' has target kind '{spec.Target.Kind}': teardown deletes gke resources only.", "Not a gke environment");
+        }
+
+        var trigger = new TriggerDto { Kind = "api", Actor = user.FindFirstValue(ClaimTypes.Name) };
+        var result = await rollouts.CreateAsync(spec, trigger, supersede: false, TeardownPlan.Plan(spec), cancellationToken);
+        if (result.NotFound) return Problems.NotFound($"Environment '{name}' does not exist.");
+        if (result.Invalid is { } errors) return Problems.Invalid(errors);
+        return TypedResults.Accepted($"/api/runs/{result.Run!.Id}", result.Run);
+    }
+}
