@@ -11,18 +11,17 @@ public static class StepFencing
 {
     public static async Task<FencedStep?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid stepId, Guid leaseToken, CancellationToken cancellationToken)
     {
-        var runId = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            "SELECT run_id FROM steps WHERE id = @stepId", new { stepId }, transaction, cancellationToken: cancellationToken));
-        if (runId is null) return null;
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT 1 FROM runs WHERE id = @runId FOR UPDATE", new { runId }, transaction, cancellationToken: cancellationToken));
-        return await connection.QuerySingleOrDefaultAsync<FencedStep>(new CommandDefinition("""
+        // Two statements in one round trip; they run in order, so the run's lock is taken before the step's.
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT id FROM runs WHERE id = (SELECT run_id FROM steps WHERE id = @stepId) FOR UPDATE;
             SELECT s.id AS Id, s.run_id AS RunId, s.name AS Name, s.kind AS Kind, s.attempt AS Attempt,
                    s.released_attempts AS ReleasedAttempts, s.max_attempts AS MaxAttempts,
                    r.status AS RunStatus, r.environment AS Environment
             FROM steps s JOIN runs r ON r.id = s.run_id
             WHERE s.id = @stepId AND s.lease_token = @leaseToken AND s.status = 'running'
-            FOR UPDATE OF s
+            FOR UPDATE OF s;
             """, new { stepId, leaseToken }, transaction, cancellationToken: cancellationToken));
+        await results.ReadAsync<Guid>();
+        return await results.ReadSingleOrDefaultAsync<FencedStep>();
     }
 }

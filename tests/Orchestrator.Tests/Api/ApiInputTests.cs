@@ -47,7 +47,7 @@ public sealed class ApiInputTests(ServerFixture fixture) : IClassFixture<ServerF
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"strategy":{"canary":{"steps":[{"weight":150}]}}}""", "strategy.canary.steps[0].weight" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"strategy":{"canary":{"steps":[{"pause":"soon"}]}}}""", "strategy.canary.steps[0].pause" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"mainframe"}}""", "target.kind" },
-        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"gke","gke":{"project":"p","region":"r","cluster":"c"}}}""", "target.kind" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"gke","gke":{"project":"my-project","region":"us-west4","cluster":"serving"}}}""", "target.kind" },
         { """{"environment":"Not_A_Label","model":{"family":"gemma","size":"7b","source":"file:///m"}}""", "environment" },
         { """{"model":{"family":"gemma","size":"7b","source":"file:///m"}}""", "environment" },
     };
