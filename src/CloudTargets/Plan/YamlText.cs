@@ -83,6 +83,10 @@ public static class YamlText
         text.Length == 0 || text.Any(c => ":#{}[],&*!|>'\"%@`\n".Contains(c, StringComparison.Ordinal)) || text.Trim() != text
             || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
             || text is "true" or "false" or "null" or "yes" or "no" or "True" or "False" or "~" or "-" || text.StartsWith("- ", StringComparison.Ordinal)
-            ? JsonSerializer.Serialize(text)
+            ? Quoted(text)
             : text;
+
+    private static string Quoted(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }

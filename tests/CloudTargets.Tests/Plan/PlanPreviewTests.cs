@@ -75,5 +75,7 @@ public sealed class PlanPreviewTests : IAsyncLifetime
         Assert.Contains("gke-gcsfuse/volumes: \"true\"", yaml, StringComparison.Ordinal);
         Assert.Contains("      - name: jetstream-pytorch-server\n", yaml, StringComparison.Ordinal);
         Assert.Contains("        - --size=7b\n", yaml, StringComparison.Ordinal);
+        var secret = YamlText.Write(new CloudTargets.Kubernetes.Manifests(Specs.Gke("/tmp/token"), "r1").Secret(token: null));
+        Assert.Contains("  HUGGINGFACE_TOKEN: \"<redacted>\"\n", secret, StringComparison.Ordinal);
     }
 }
