@@ -38,5 +38,11 @@ public sealed record ModelLayout(RolloutSpec Spec)
 
     public string TokenizerObject => $"{ObjectPrefix}tokenizer.model";
 
+    /// <summary>The marker written after a successful conversion (see <c>CheckpointMarker</c>).</summary>
+    public string MarkerObject => $"{ObjectPrefix}{CloudTargets.Google.CheckpointMarker.ObjectName}";
+
+    /// <summary>What the checkpoint is converted from, as the marker records it.</summary>
+    public string SourceId => $"{Spec.Model.Source}|{HuggingFaceRepo}|{Precision}";
+
     public string MountPath => "/models";
 }

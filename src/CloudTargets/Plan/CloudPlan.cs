@@ -47,6 +47,17 @@ public static class CloudPlan
                 manifests.Add(objects.Secret(token: null));
                 break;
             case StepKinds.CheckpointConvert:
+                if (!string.IsNullOrEmpty(objects.Target.Bucket))
+                {
+                    var model = objects.Model;
+                    requests.Add(CheckpointMarker.Read(endpoints, objects.Target.Bucket, model.MarkerObject));
+                    requests.Add(CheckpointMarker.Write(endpoints, objects.Target.Bucket, model.MarkerObject, new JsonObject
+                    {
+                        ["source"] = model.SourceId,
+                        ["objects"] = CheckpointMarker.ObjectsPlaceholder,
+                    }));
+                }
+
                 manifests.Add(objects.ConverterJob());
                 break;
             case StepKinds.EngineDeploy:

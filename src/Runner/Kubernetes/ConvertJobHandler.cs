@@ -6,9 +6,10 @@ using Runner.Agent;
 
 namespace Runner.Kubernetes;
 
-/// <summary><c>checkpoint.convert</c>: skipped when the converted checkpoint is already in the bucket; otherwise runs (or
+/// <summary><c>checkpoint.convert</c>: skipped when the converted checkpoint is already in the bucket with the checksums
+/// the marker of a finished conversion recorded; otherwise runs (or
 /// adopts, after a runner restart) the <c>checkpoint-converter</c> Job, streams its pod's log into the step's log, and
-/// ends with the Job: done, or failed with the pod's reason and last log lines.</summary>
+/// ends with the Job: done (then the marker is written), or failed with the pod's reason and last log lines.</summary>
 internal sealed class ConvertJobHandler(ICheckpointStore store, TimeProvider time)
 {
     private const string Container = "inference-checkpoint";
@@ -18,14 +19,25 @@ internal sealed class ConvertJobHandler(ICheckpointStore store, TimeProvider tim
         var model = step.Manifests.Model;
         var bucket = step.Target.Bucket;
         var outputs = new JsonObject { ["checkpoint"] = $"gs://{bucket}/{model.ObjectPrefix}" };
-        if (!string.IsNullOrEmpty(bucket) && await store.ExistsAsync(bucket, [model.CheckpointObject, model.TokenizerObject], cancellationToken))
+        if (!string.IsNullOrEmpty(bucket))
         {
-            step.Log.Write($"gs://{bucket}/{model.ObjectPrefix} already holds the converted checkpoint: nothing to convert");
-            return StepResult.Skipped(outputs);
+            if (await store.StaleReasonAsync(bucket, model, cancellationToken) is not { } stale)
+            {
+                step.Log.Write($"gs://{bucket}/{model.ObjectPrefix} already holds the converted checkpoint (checksums match {model.MarkerObject}): nothing to convert");
+                return StepResult.Skipped(outputs);
+            }
+
+            step.Log.Write($"converting into gs://{bucket}/{model.ObjectPrefix}: {stale}");
         }
 
         await StartAsync(step, cancellationToken);
         await FollowAsync(step, cancellationToken);
+        if (!string.IsNullOrEmpty(bucket))
+        {
+            await store.RecordAsync(bucket, model, cancellationToken);
+            step.Log.Write($"recorded the converted objects' checksums in gs://{bucket}/{model.MarkerObject}");
+        }
+
         return StepResult.Succeeded(outputs);
     }
 

@@ -154,6 +154,11 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
                 return ResourceManager(method, path["/crm".Length..], body);
             }
 
+            if (path.StartsWith("/upload/storage/v1/", StringComparison.Ordinal))
+            {
+                return Upload(method, path["/upload/storage/v1".Length..], request, text);
+            }
+
             if (path.StartsWith("/storage/v1/", StringComparison.Ordinal))
             {
                 return Storage(method, path["/storage/v1".Length..], request, body);

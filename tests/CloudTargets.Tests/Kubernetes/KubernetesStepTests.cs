@@ -6,6 +6,8 @@ namespace CloudTargets.Tests.Kubernetes;
 
 public sealed class KubernetesStepTests : IAsyncLifetime
 {
+    private const string Bucket = "demo-project-jetstream";
+    private const string Prefix = "pytorch/gemma-7b-it/final/bf16/";
     private CloudHarness _h = null!;
 
     public async Task InitializeAsync() => _h = await CloudHarness.StartAsync();
@@ -42,6 +44,72 @@ public sealed class KubernetesStepTests : IAsyncLifetime
         Assert.Contains("already holds the converted checkpoint", again.Text, StringComparison.Ordinal);
         Assert.Equal("gs://demo-project-jetstream/pytorch/gemma-7b-it/final/bf16/", (string?)second.Outputs!["checkpoint"]);
         Assert.Single(_h.Kube.Applied, a => a.Kind == "Job");
+    }
+
+    [Fact]
+    public async Task CheckpointConvert_WritesMarkerWithTheObjectsChecksums()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+
+        var (result, _) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, result.Error);
+        var marker = JsonNode.Parse(_h.Google.ObjectText(Bucket, Prefix + "orchestrator-manifest.json")!)!;
+        Assert.Equal("hf://google/gemma-7b-it-pytorch@main", ((string?)marker["source"])?.Split('|')[0]);
+        var objects = marker["objects"]!.AsArray();
+        Assert.Equal([Prefix + "model.safetensors", Prefix + "tokenizer.model"], objects.Select(o => (string?)o!["name"]).ToList());
+        var listed = _h.Google.Calls.Last(c => c.Method == "GET" && c.Path.StartsWith($"/storage/v1/b/{Bucket}/o?", StringComparison.Ordinal));
+        Assert.Equal(14_000_000_000, (long?)objects[0]!["size"]);
+        Assert.False(string.IsNullOrEmpty((string?)objects[0]!["crc32c"]));
+        Assert.False(string.IsNullOrEmpty((string?)objects[0]!["md5Hash"]));
+        Assert.Contains("prefix=", listed.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckpointConvert_ObjectsPresentWithoutMarker_ConvertsAnyway()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        // An earlier, interrupted conversion (or someone else) left objects but no marker: presence proves nothing.
+        _h.Google.PutObject(Bucket, Prefix + "model.safetensors", 14_000_000_000, "half-written");
+        _h.Google.PutObject(Bucket, Prefix + "tokenizer.model", 4_241_003);
+
+        var (result, log) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, result.Error);
+        Assert.Contains("no conversion marker", log.Text, StringComparison.Ordinal);
+        Assert.Single(_h.Kube.Applied, a => a.Kind == "Job");
+    }
+
+    [Fact]
+    public async Task CheckpointConvert_ObjectChangedAfterConversion_ConvertsAgainThenSkips()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        var (first, _) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+        Assert.True(first.Outcome == StepStatuses.Succeeded, first.Error);
+
+        // Same name and size, other bytes: only the checksum tells.
+        _h.Google.PutObject(Bucket, Prefix + "model.safetensors", 14_000_000_000, "overwritten by hand");
+        var (second, log) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+        var (third, _) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.True(second.Outcome == StepStatuses.Succeeded, second.Error);
+        Assert.Contains($"{Prefix}model.safetensors changed since the conversion", log.Text, StringComparison.Ordinal);
+        Assert.Equal(2, _h.Kube.Applied.Count(a => a.Kind == "Job"));
+        Assert.Equal(StepStatuses.Skipped, third.Outcome);
+    }
+
+    [Fact]
+    public async Task CheckpointConvert_ObjectDeletedAfterConversion_ConvertsAgain()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+        _h.Google.DeleteObject(Bucket, Prefix + "tokenizer.model");
+
+        var (second, log) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.True(second.Outcome == StepStatuses.Succeeded, second.Error);
+        Assert.Contains($"{Prefix}tokenizer.model is missing", log.Text, StringComparison.Ordinal);
+        Assert.Equal(2, _h.Kube.Applied.Count(a => a.Kind == "Job"));
     }
 
     [Fact]
