@@ -6,10 +6,11 @@ using Runner.Kubernetes;
 namespace Runner.Gke;
 
 /// <summary>The <c>gke</c> target: the cloud steps itself, the Kubernetes steps through <see cref="KubernetesSteps"/> on
-/// the new cluster (endpoint, CA and an access token from GKE).</summary>
+/// the new cluster (endpoint, CA and an access token from GKE). <c>cluster.ensure</c>, the first gke step, first obtains an
+/// access token: credentials that cannot be had fail it at once, with their source named, before any call.</summary>
 internal sealed class GkeProvider(
     ClusterHandler cluster, NodePoolHandler nodePool, BucketHandler bucket, IdentityHandler identity,
-    ClusterAccess access, KubernetesSteps kubernetes, GkeTeardown teardown, GcpOptions options) : IStepExecutor
+    ClusterAccess access, KubernetesSteps kubernetes, GkeTeardown teardown, GoogleCredentials credentials, GcpOptions options) : IStepExecutor
 {
     public async Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
     {
@@ -21,6 +22,13 @@ internal sealed class GkeProvider(
         var step = new GkeStep(claim, log, options);
         try
         {
+            if (claim.Kind == StepKinds.ClusterEnsure)
+            {
+                // Preflight of the first gke step: the credentials yield an access token before anything is created.
+                await credentials.AccessTokenAsync(cancellationToken);
+                log.Write($"credentials: obtained an access token from {credentials.Source}");
+            }
+
             return claim.Kind switch
             {
                 StepKinds.ClusterEnsure => await cluster.RunAsync(step, cancellationToken),
@@ -43,6 +51,11 @@ internal sealed class GkeProvider(
         }
         catch (OperationFailedException e)
         {
+            return StepResult.Failed(e.Message);
+        }
+        catch (GoogleCredentialsException e)
+        {
+            // Bad credentials do not heal by retrying: fail at once, naming where they were to come from.
             return StepResult.Failed(e.Message);
         }
     }

@@ -34,6 +34,9 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
     /// <summary>The Kubernetes API server the fake clusters point at (endpoint <c>host:port</c>, base64 PEM CA).</summary>
     public (string Endpoint, string CaBase64)? KubernetesApi { get; set; }
 
+    /// <summary>The token endpoint refuses every grant (a revoked key).</summary>
+    public bool RejectTokens { get; set; }
+
     /// <summary>Polls an operation answers before DONE (0: DONE at the first poll).</summary>
     public int OperationPolls { get; set; } = 1;
 
@@ -121,6 +124,12 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
 
     private Reply Dispatch(string method, string path, HttpRequest request, JsonNode? body, string text)
     {
+        if (path == "/token" && RejectTokens)
+        {
+            // What Google's token endpoint answers for a revoked or deleted service account key.
+            return new Reply(400, new JsonObject { ["error"] = "invalid_grant", ["error_description"] = "Invalid JWT Signature." });
+        }
+
         if (path == "/token")
         {
             return Reply.Ok(new JsonObject { ["access_token"] = AccessToken, ["token_type"] = "Bearer", ["expires_in"] = 3600 });

@@ -22,7 +22,7 @@ internal sealed class CloudHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly string _dir;
 
-    private CloudHarness(FakeGoogleCloud google, FakeKubernetes kube, string dir)
+    private CloudHarness(FakeGoogleCloud google, FakeKubernetes kube, string dir, string? credentialFile)
     {
         Google = google;
         Kube = kube;
@@ -38,7 +38,7 @@ internal sealed class CloudHarness : IAsyncDisposable
             new GcpOptions
             {
                 Endpoints = google.Endpoints,
-                CredentialFile = credentials,
+                CredentialFile = credentialFile ?? credentials,
                 RetryBase = TimeSpan.FromMilliseconds(5),
                 RetryMax = TimeSpan.FromMilliseconds(50),
                 PollInterval = TimeSpan.FromMilliseconds(10),
@@ -55,7 +55,8 @@ internal sealed class CloudHarness : IAsyncDisposable
     public string Directory => _dir;
     public SecretMasker Masker => _services.GetRequiredService<SecretMasker>();
 
-    public static async Task<CloudHarness> StartAsync()
+    /// <param name="credentialFile">The key file the runner is configured with (default: a valid one for the fake).</param>
+    public static async Task<CloudHarness> StartAsync(string? credentialFile = null)
     {
         var google = await FakeGoogleCloud.StartAsync();
         var kube = await FakeKubernetes.StartAsync(FakeGoogleCloud.AccessToken);
@@ -71,7 +72,7 @@ internal sealed class CloudHarness : IAsyncDisposable
             google.PutObject(bucket, prefix + "model.safetensors", 14_000_000_000);
             google.PutObject(bucket, prefix + "tokenizer.model", 4_241_003);
         };
-        return new CloudHarness(google, kube, dir);
+        return new CloudHarness(google, kube, dir, credentialFile);
     }
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
