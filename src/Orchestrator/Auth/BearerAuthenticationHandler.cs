@@ -17,6 +17,7 @@ public sealed class BearerAuthenticationHandler(
     public const string KindClaim = "orchestrator:kind";
     public const string TokenIdClaim = "orchestrator:token";
     public const string RunnerIdClaim = "orchestrator:runner";
+    public const string LabelClaim = "orchestrator:label";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -34,6 +35,7 @@ public sealed class BearerAuthenticationHandler(
             new(TokenIdClaim, record.Id.ToString()),
         };
         if (record.RunnerId is { } runnerId) claims.Add(new(RunnerIdClaim, runnerId.ToString()));
+        claims.AddRange(record.Labels.Select(label => new Claim(LabelClaim, label)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

@@ -6,4 +6,7 @@ public sealed record TokenRecord
     public string Kind { get; init; } = "";
     public string Name { get; init; } = "";
     public Guid? RunnerId { get; init; }
+
+    /// <summary>The runner's labels, for a runner token; empty otherwise.</summary>
+    public string[] Labels { get; init; } = [];
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -5,9 +6,19 @@ using Npgsql;
 
 namespace Orchestrator.Auth;
 
-/// <summary>Issues and looks up bearer tokens. Only SHA-256 hashes are stored; a token is shown once, when issued.</summary>
+/// <summary>
+/// Issues and looks up bearer tokens. Only SHA-256 hashes are stored; a token is shown once, when issued.
+/// Lookups of user and runner tokens are remembered for a few seconds, so that a runner's three calls per step do not
+/// each cost a database round trip. What can make such a token unusable (removing its runner) calls
+/// <see cref="Forget"/> on this instance and notifies <see cref="Channel"/> so that every other instance forgets too;
+/// the expiry bounds how stale a lookup can be when that notification is missed (a LISTEN connection that was down).
+/// </summary>
 public sealed class TokenStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
+    public const string Channel = "orchestrator_tokens_changed";
+    private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<string, (TokenRecord Record, DateTimeOffset Until)> _remembered = new(StringComparer.Ordinal);
+
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     public static string NewToken(string kind) =>
@@ -32,13 +43,33 @@ public sealed class TokenStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>The token's record, or null when unknown, already used (registration) or its runner was removed.</summary>
     public async Task<TokenRecord?> FindUsableAsync(string token, CancellationToken cancellationToken)
     {
+        var hash = Hash(token);
+        var key = Convert.ToBase64String(hash);
+        var now = time.GetUtcNow();
+        if (_remembered.TryGetValue(key, out var known) && known.Until > now) return known.Record;
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition("""
-            SELECT t.id AS Id, t.kind AS Kind, t.name AS Name, t.runner_id AS RunnerId
+        var record = await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition("""
+            SELECT t.id AS Id, t.kind AS Kind, t.name AS Name, t.runner_id AS RunnerId, COALESCE(r.labels, '{}') AS Labels
             FROM api_tokens t LEFT JOIN runners r ON r.id = t.runner_id
             WHERE t.token_hash = @hash AND t.consumed_at IS NULL AND r.removed_at IS NULL
-            """, new { hash = Hash(token) }, cancellationToken: cancellationToken));
+            """, new { hash }, cancellationToken: cancellationToken));
+        // A registration token is used up by the call it authenticates, so it is always looked up afresh.
+        if (record is not null && record.Kind != TokenKinds.Registration)
+        {
+            // Only usable tokens are remembered, so the map is bounded by the tokens issued; expired ones go in bulk.
+            if (_remembered.Count >= 10_000) _remembered.Clear();
+            _remembered[key] = (record, now + RememberFor);
+        }
+        return record;
     }
+
+    /// <summary>Drops every remembered lookup; the next use of each token reads the database again.</summary>
+    public void Forget() => _remembered.Clear();
+
+    /// <summary>Tells every instance (this one included, once the transaction commits) to <see cref="Forget"/>.</summary>
+    public static Task NotifyChangedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition($"SELECT pg_notify('{Channel}', '')", transaction: transaction, cancellationToken: cancellationToken));
 
     /// <summary>Marks a registration token used, inside the registration's transaction; false when it already was.</summary>
     public async Task<bool> ConsumeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid tokenId, CancellationToken cancellationToken) =>

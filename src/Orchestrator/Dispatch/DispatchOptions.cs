@@ -17,4 +17,6 @@ public sealed class DispatchOptions
     /// <summary>A waiting claim re-checks the table this often even without a notification: polling is the truth.</summary>
     [Range(10, 60000)] public int ClaimRecheckMilliseconds { get; set; } = 1000;
     [Range(0, 300)] public int MaxClaimWaitSeconds { get; set; } = 60;
+    /// <summary>How many batches of claims, heartbeats and completions this instance writes at once (see WriteBatcher).</summary>
+    [Range(1, 64)] public int ConcurrentBatches { get; set; } = 2;
 }

@@ -6,7 +6,7 @@ namespace Orchestrator.Dispatch;
 
 /// <summary>
 /// Periodically ends attempts whose lease expired (the runner died or hung) or that ran past their kind's timeout, and
-/// completes canary pauses whose time is up. Safe on every instance at once: each change re-checks its row under lock
+/// completes canary pauses whose time is up, and starts the queued run of an environment left with nothing active. Safe on every instance at once: each change re-checks its row under lock
 /// and the lease token it saw. One failed pass is logged and backed off; it never stops the host.
 /// </summary>
 public sealed partial class LeaseSweeper(
@@ -46,6 +46,7 @@ public sealed partial class LeaseSweeper(
         var now = time.GetUtcNow();
         List<Expired> expired;
         List<Guid> pauses;
+        List<string> idleWithQueue;
         await using (var connection = await database.DataSource.OpenConnectionAsync(cancellationToken))
         {
             expired = (await connection.QueryAsync<Expired>(new CommandDefinition("""
@@ -59,6 +60,15 @@ public sealed partial class LeaseSweeper(
             pauses = (await connection.QueryAsync<Guid>(new CommandDefinition("""
                 SELECT id FROM steps WHERE status = 'ready' AND kind = 'canary.pause' AND not_before <= @now LIMIT @BatchSize
                 """, new { now, BatchSize }, cancellationToken: cancellationToken))).ToList();
+            // Normally a run that ends starts the next at once; this makes good a crash between the two.
+            idleWithQueue = (await connection.QueryAsync<string>(new CommandDefinition("""
+                SELECT DISTINCT q.environment FROM runs q
+                WHERE q.status = 'queued'
+                  AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.environment = q.environment AND r.status = 'running')
+                  AND NOT EXISTS (SELECT 1 FROM steps s JOIN runs r ON r.id = s.run_id
+                                  WHERE r.environment = q.environment AND s.status = 'running')
+                LIMIT @BatchSize
+                """, new { BatchSize }, cancellationToken: cancellationToken))).ToList();
         }
 
         var changed = 0;
@@ -66,6 +76,8 @@ public sealed partial class LeaseSweeper(
             if (await EndAttemptAsync(step, now, cancellationToken)) changed++;
         foreach (var stepId in pauses)
             if (await FinishPauseAsync(stepId, now, cancellationToken)) changed++;
+        foreach (var environment in idleWithQueue)
+            if (await StartNextRunAsync(environment, now, cancellationToken)) changed++;
         if (changed > 0) progress.PulseLocal();
         return changed;
     }
@@ -100,6 +112,11 @@ public sealed partial class LeaseSweeper(
                 await progress.AdvanceQueueAsync(connection, transaction, run.Environment, now, cancellationToken);
             return true;
         }, cancellationToken);
+
+    private async Task<bool> StartNextRunAsync(string environment, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync(
+            async (connection, transaction) => await progress.AdvanceQueueAsync(connection, transaction, environment, now, cancellationToken) is not null,
+            cancellationToken);
 
     private sealed record Expired
     {

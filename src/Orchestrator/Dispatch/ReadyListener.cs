@@ -1,12 +1,14 @@
 using Npgsql;
+using Orchestrator.Auth;
 
 namespace Orchestrator.Dispatch;
 
 /// <summary>
-/// Holds this instance's one LISTEN connection and turns notifications into <see cref="ReadySignal"/> pulses.
+/// Holds this instance's one LISTEN connection and turns notifications into <see cref="ReadySignal"/> pulses (steps
+/// ready) and <see cref="TokenStore.Forget"/> calls (a token may have stopped working).
 /// A lost connection is logged and reopened after a pause; claims keep polling meanwhile.
 /// </summary>
-public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySignal signal, TimeProvider time, ILogger<ReadyListener> logger)
+public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySignal signal, TokenStore tokens, TimeProvider time, ILogger<ReadyListener> logger)
     : BackgroundService
 {
     public const string Channel = "orchestrator_steps_ready";
@@ -18,10 +20,16 @@ public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySign
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => signal.Pulse();
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == TokenStore.Channel) tokens.Forget();
+                    else signal.Pulse();
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {TokenStore.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
-                // Whatever was notified while we were not listening is found by this pulse's re-check.
+                // Whatever was notified while we were not listening is found by this pulse's re-check, and no token
+                // lookup remembered from before is trusted.
+                tokens.Forget();
                 signal.Pulse();
                 while (!stoppingToken.IsCancellationRequested)
                 {

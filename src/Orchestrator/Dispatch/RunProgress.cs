@@ -15,29 +15,36 @@ public sealed class RunProgress(ReadySignal signal)
     /// ready with its end as <c>not_before</c>; the sweeper completes it then.</summary>
     public static async Task<int> ReadyStepsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var readied = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE steps s
-            SET status = 'ready', ready_at = @now,
-                not_before = CASE WHEN s.kind = 'canary.pause'
-                                  THEN @now + make_interval(secs => COALESCE((s.parameters->>'seconds')::double precision, 0))
-                                  ELSE @now END
-            WHERE s.run_id = @runId AND s.status = 'pending'
-              AND NOT EXISTS (SELECT 1 FROM steps d
-                              WHERE d.run_id = s.run_id AND d.name = ANY (s.depends_on)
-                                AND d.status NOT IN ('succeeded', 'skipped'))
-            """, new { runId, now }, transaction, cancellationToken: cancellationToken));
+        var readied = await connection.ExecuteAsync(new CommandDefinition(ReadyStepsSql("@runId"), new { runId, now }, transaction, cancellationToken: cancellationToken));
         if (readied > 0) await NotifyAsync(connection, transaction, cancellationToken);
         return readied;
     }
 
     /// <summary>Marks the run succeeded when every step succeeded or was skipped; returns its environment if it did.</summary>
     public static Task<string?> SucceedIfDoneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
-            UPDATE runs SET status = 'succeeded', finished_at = @now
-            WHERE id = @runId AND status = 'running'
-              AND NOT EXISTS (SELECT 1 FROM steps WHERE run_id = @runId AND status NOT IN ('succeeded', 'skipped'))
-            RETURNING environment
-            """, new { runId, now }, transaction, cancellationToken: cancellationToken));
+        connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SucceedIfDoneSql("@runId"), new { runId, now }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The statement of <see cref="ReadyStepsAsync"/> for the run that the SQL expression <paramref name="run"/>
+    /// names (a parameter or a subquery: never a value), with <c>@now</c>; shared with the batched completion.</summary>
+    public static string ReadyStepsSql(string run) => $"""
+        UPDATE steps s
+        SET status = 'ready', ready_at = @now,
+            not_before = CASE WHEN s.kind = 'canary.pause'
+                              THEN @now + make_interval(secs => COALESCE((s.parameters->>'seconds')::double precision, 0))
+                              ELSE @now END
+        WHERE s.run_id = {run} AND s.status = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM steps d
+                          WHERE d.run_id = s.run_id AND d.name = ANY (s.depends_on)
+                            AND d.status NOT IN ('succeeded', 'skipped'))
+        """;
+
+    /// <summary>The statement of <see cref="SucceedIfDoneAsync"/>, like <see cref="ReadyStepsSql"/>.</summary>
+    public static string SucceedIfDoneSql(string run) => $"""
+        UPDATE runs SET status = 'succeeded', finished_at = @now
+        WHERE id = {run} AND status = 'running'
+          AND NOT EXISTS (SELECT 1 FROM steps WHERE run_id = runs.id AND status NOT IN ('succeeded', 'skipped'))
+        RETURNING environment
+        """;
 
     /// <summary>Ends a queued or running run as failed or cancelled; its pending and ready steps are cancelled, its
     /// running steps keep their leases until their runners hear of it.</summary>

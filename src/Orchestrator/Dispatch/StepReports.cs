@@ -13,22 +13,12 @@ namespace Orchestrator.Dispatch;
 /// What a runner reports about a step it holds. Every write is fenced by the lease token: false or null means the
 /// lease is gone (expired and reclaimed, or the step ended) and the runner must stop.
 /// </summary>
-public sealed class StepReports(Database database, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
+public sealed class StepReports(Database database, WriteBatcher batcher, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
 {
     public async Task<HeartbeatResponse?> HeartbeatAsync(Guid stepId, HeartbeatRequest request, CancellationToken cancellationToken)
     {
         var expires = time.GetUtcNow().AddSeconds(options.Value.LeaseSeconds);
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        // Asynchronous commit: a heartbeat lost in a database crash only shortens the lease, and the lease token, not
-        // the expiry, is what fences the runner's writes. Saves one WAL flush per heartbeat.
-        var runStatus = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
-            BEGIN;
-            SET LOCAL synchronous_commit = off;
-            UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || CAST(@outputs AS jsonb)
-            WHERE s.id = @stepId AND s.lease_token = @LeaseToken AND s.status = 'running'
-            RETURNING (SELECT r.status FROM runs r WHERE r.id = s.run_id);
-            COMMIT;
-            """, new { stepId, request.LeaseToken, expires, outputs = Json(request.Outputs) }, cancellationToken: cancellationToken));
+        var runStatus = await batcher.WriteAsync(new HeartbeatWrite(stepId, request.LeaseToken, expires, Json(request.Outputs)), cancellationToken);
         // A run that ended (cancelled, or failed through another step) no longer wants this step's work.
         return runStatus is null ? null : new HeartbeatResponse(expires, RunStatuses.IsFinal(runStatus));
     }
@@ -59,6 +49,11 @@ public sealed class StepReports(Database database, AttemptOutcomes outcomes, Run
     public async Task<bool> CompleteAsync(Guid stepId, CompleteStepRequest request, CancellationToken cancellationToken)
     {
         var outputs = request.Outputs ?? new JsonObject();
+        // The common case goes with whatever else is being written at the moment; the rest (failures, cancels, changes
+        // to the environment's state, stale leases and runs that ended) takes the general path below.
+        if (request.Outcome is StepStatuses.Succeeded or StepStatuses.Skipped && !outputs.ContainsKey("environment")
+            && await batcher.WriteAsync(new CompletionWrite(stepId, request.LeaseToken, request.Outcome, Json(outputs), time.GetUtcNow()), cancellationToken))
+            return true;
         var done = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow();

@@ -44,7 +44,7 @@ public static class ServerHost
             var connectionString = builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"];
             if (string.IsNullOrEmpty(connectionString))
                 throw new InvalidOperationException("No database configured: pass --db, set ORCHESTRATOR_DB or Database:ConnectionString.");
-            return new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build();
+            return new NpgsqlDataSourceBuilder(Tuned(connectionString)).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build();
         });
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
@@ -101,6 +101,19 @@ public static class ServerHost
     }
 
     // Status code pages answer these with an empty body otherwise; say what to do about it.
+    /// <summary>
+    /// The dispatcher's statements are few and repeated thousands of times a second, so they are prepared on the server
+    /// (unless the connection string says otherwise), and pooled connections are not reset on return: nothing here
+    /// leaves session state behind (settings are <c>SET LOCAL</c>, the migration lock is released explicitly).
+    /// </summary>
+    private static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        builder.NoResetOnClose = true;
+        return builder.ConnectionString;
+    }
+
     private static string? DefaultDetail(int? status) => status switch
     {
         StatusCodes.Status401Unauthorized => "Send a valid token as 'Authorization: Bearer <token>' (create one with 'orchestrator tokens create').",
@@ -116,6 +129,7 @@ public static class ServerHost
         services.AddSingleton<ReadySignal>();
         services.AddSingleton<RunProgress>();
         services.AddSingleton<AttemptOutcomes>();
+        services.AddSingleton<WriteBatcher>();
         services.AddSingleton<StepClaimer>();
         services.AddSingleton<StepReports>();
         services.AddSingleton<LeaseSweeper>();

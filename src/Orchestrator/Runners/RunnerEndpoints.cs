@@ -50,8 +50,8 @@ public static class RunnerEndpoints
         int? waitSeconds, CancellationToken cancellationToken)
     {
         var runnerId = Caller.RunnerId(user);
-        var labels = await claimer.TouchRunnerAsync(runnerId, cancellationToken);
-        if (labels is null)
+        var labels = Caller.RunnerLabels(user);
+        if (!await claimer.TouchRunnerAsync(runnerId, cancellationToken))
             return TypedResults.Problem(detail: "This runner was removed.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         var wait = TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 30, 0, options.Value.MaxClaimWaitSeconds));
         // A stopping host answers 204 at once rather than holding the runner until the request is aborted.

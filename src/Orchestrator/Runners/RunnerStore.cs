@@ -42,13 +42,19 @@ public sealed class RunnerStore(Database database, TokenStore tokens, TimeProvid
         }).ToList();
     }
 
-    /// <summary>Its token stops working at once; a step it holds keeps its lease until that expires.</summary>
+    /// <summary>Its token stops working at once, on every instance; a step it holds keeps its lease until that expires.</summary>
     public async Task<bool> RemoveAsync(Guid runnerId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE runners SET removed_at = @now WHERE id = @runnerId AND removed_at IS NULL",
-            new { runnerId, now = time.GetUtcNow() }, cancellationToken: cancellationToken)) == 1;
+        var removed = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE runners SET removed_at = @now WHERE id = @runnerId AND removed_at IS NULL",
+                new { runnerId, now = time.GetUtcNow() }, transaction, cancellationToken: cancellationToken)) == 1;
+            if (changed) await TokenStore.NotifyChangedAsync(connection, transaction, cancellationToken);
+            return changed;
+        }, cancellationToken);
+        if (removed) tokens.Forget();
+        return removed;
     }
 
     private sealed record Row

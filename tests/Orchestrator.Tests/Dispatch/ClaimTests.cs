@@ -1,17 +1,27 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Dispatch;
+using Orchestrator.Persistence;
 using Orchestrator.Tests.Infrastructure;
 
 namespace Orchestrator.Tests.Dispatch;
 
 public sealed class ClaimTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
+    private StepClaimer NewClaimer()
+    {
+        var options = Options.Create(new DispatchOptions());
+        var signal = new ReadySignal();
+        var batcher = new WriteBatcher(new Database(database.DataSource), new RunProgress(signal), TimeProvider.System, options, NullLogger<WriteBatcher>.Instance);
+        return new StepClaimer(database.DataSource, batcher, signal, TimeProvider.System, options);
+    }
+
     [Fact]
     public async Task Claim_EightConcurrentClaimers_ClaimEachOfAThousandStepsExactlyOnce()
     {
         var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1000, "claims");
-        var claimer = new StepClaimer(database.DataSource, new ReadySignal(), TimeProvider.System, Options.Create(new DispatchOptions()));
+        var claimer = NewClaimer();
         var runnerId = Guid.NewGuid();
         var claimed = new ConcurrentBag<Guid>();
 
@@ -37,7 +47,7 @@ public sealed class ClaimTests(TestDatabase database) : IClassFixture<TestDataba
         await database.ExecuteAsync("UPDATE steps SET status = 'succeeded' WHERE status IN ('ready', 'running')");
         var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1, "labels");
         await database.ExecuteAsync("UPDATE steps SET required_labels = '{gke}' WHERE run_id = @runId", new { runId });
-        var claimer = new StepClaimer(database.DataSource, new ReadySignal(), TimeProvider.System, Options.Create(new DispatchOptions()));
+        var claimer = NewClaimer();
 
         Assert.Null(await claimer.TryClaimAsync(Guid.NewGuid(), ["local"], CancellationToken.None));
         Assert.NotNull(await claimer.TryClaimAsync(Guid.NewGuid(), ["local", "gke"], CancellationToken.None));

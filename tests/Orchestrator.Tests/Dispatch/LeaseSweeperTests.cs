@@ -17,9 +17,10 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
         var progress = new RunProgress(new ReadySignal());
         var outcomes = new AttemptOutcomes(progress, _options);
         var db = new Database(database.DataSource);
-        return (new StepClaimer(database.DataSource, new ReadySignal(), time, _options),
+        var batcher = new WriteBatcher(db, progress, time, _options, NullLogger<WriteBatcher>.Instance);
+        return (new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options),
             new LeaseSweeper(db, outcomes, progress, time, _options, NullLogger<LeaseSweeper>.Instance),
-            new StepReports(db, outcomes, progress, time, _options));
+            new StepReports(db, batcher, outcomes, progress, time, _options));
     }
 
     [Fact]

@@ -1,0 +1,70 @@
+using Npgsql;
+
+namespace Orchestrator.Dispatch;
+
+/// <summary>
+/// Claims the oldest ready step the runner's labels allow: <c>UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED
+/// LIMIT 1)</c> with a fresh lease token, returning everything the runner needs. Claims in one batch run in order,
+/// each seeing the steps the earlier ones took as no longer ready.
+/// </summary>
+public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, DateTimeOffset expires, DateTimeOffset now)
+    : BatchedWrite<ClaimedStep?>
+{
+    public override int BatchOrder => 2;
+
+    // The oldest ready step must come from walking steps_ready in order. After a burst of new steps, before autovacuum
+    // has analyzed the table, the planner believes few steps are ready and prefers fetching them all and sorting:
+    // milliseconds per claim with thousands ready.
+    public override bool WantsIndexOrder => true;
+
+    public override void Append(NpgsqlBatch batch) =>
+        batch.BatchCommands.Add(Command("""
+            WITH claimed AS (
+                UPDATE steps s
+                SET status = 'running', attempt = s.attempt + 1, lease_token = @leaseToken, lease_expires_at = @expires,
+                    runner_id = @runnerId, attempt_started_at = @now, started_at = COALESCE(s.started_at, @now), not_before = NULL
+                WHERE s.id = (SELECT c.id FROM steps c
+                              WHERE c.status = 'ready' AND c.not_before <= @now AND c.kind <> 'canary.pause'
+                                AND c.required_labels <@ @labels
+                              ORDER BY c.ready_at, c.id
+                              LIMIT 1
+                              FOR UPDATE SKIP LOCKED)
+                RETURNING s.id, s.run_id, s.name, s.kind, s.attempt, s.timeout_seconds, s.parameters, s.outputs)
+            SELECT c.id, c.run_id, c.name, c.kind, c.attempt, c.timeout_seconds, c.parameters::text, c.outputs::text,
+                   r.environment, ro.revision, ro.spec::text, e.state::text,
+                   (SELECT COALESCE(jsonb_object_agg(o.name, o.outputs), '{}'::jsonb)::text
+                    FROM steps o WHERE o.run_id = c.run_id AND o.status IN ('succeeded', 'skipped'))
+            FROM claimed c
+            JOIN runs r ON r.id = c.run_id
+            JOIN rollouts ro ON ro.id = r.rollout_id
+            JOIN environments e ON e.name = r.environment
+            """,
+            new NpgsqlParameter("leaseToken", leaseToken),
+            new NpgsqlParameter("expires", expires),
+            new NpgsqlParameter("runnerId", runnerId),
+            new NpgsqlParameter("now", now),
+            new NpgsqlParameter("labels", labels)));
+
+    public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        if (await reader.ReadAsync(cancellationToken)) Value = Read(reader);
+    }
+
+    private ClaimedStep Read(NpgsqlDataReader reader) =>
+        new(
+            StepId: reader.GetGuid(0),
+            RunId: reader.GetGuid(1),
+            Name: reader.GetString(2),
+            Kind: reader.GetString(3),
+            Attempt: reader.GetInt32(4),
+            TimeoutSeconds: reader.GetInt32(5),
+            Parameters: reader.GetString(6),
+            PreviousOutputs: reader.GetString(7),
+            Environment: reader.GetString(8),
+            Revision: reader.GetString(9),
+            Spec: reader.GetString(10),
+            EnvironmentState: reader.GetString(11),
+            Inputs: reader.GetString(12),
+            LeaseToken: leaseToken,
+            LeaseExpiresAt: expires);
+}

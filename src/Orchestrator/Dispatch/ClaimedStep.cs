@@ -1,0 +1,19 @@
+namespace Orchestrator.Dispatch;
+
+/// <summary>A claimed step as read from the database, JSON still as text.</summary>
+public sealed record ClaimedStep(
+    Guid StepId,
+    Guid RunId,
+    string Name,
+    string Kind,
+    int Attempt,
+    int TimeoutSeconds,
+    string Parameters,
+    string PreviousOutputs,
+    string Environment,
+    string Revision,
+    string Spec,
+    string EnvironmentState,
+    string Inputs,
+    Guid LeaseToken,
+    DateTimeOffset LeaseExpiresAt);

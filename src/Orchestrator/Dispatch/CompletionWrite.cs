@@ -1,0 +1,62 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Orchestrator.Dispatch;
+
+/// <summary>
+/// The common completion, batched: a step of a running run succeeded (or was skipped) without changing its
+/// environment's state. With its run locked (by the batch), ends the step fenced by its lease token, readies its
+/// dependents and ends the run when it was the last; a run that ended starts its environment's next queued run in the same transaction. Its
+/// value is false when the step was not ended here (the lease is gone, or the run is no longer running): the caller
+/// then takes the general path (<see cref="StepReports"/>), which tells those apart. The statements after the fenced
+/// one keep invariants that hold anyway, so they are harmless when it changed nothing.
+/// </summary>
+public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome, string outputsJson, DateTimeOffset now) : BatchedWrite<bool>
+{
+    // The step's run, when that run is running: an SQL expression for the shared statements. Rows are found by primary
+    // key and their status read from them, never filtered on (see migration 0002 for why).
+    private const string RunningRunOfStep =
+        "(SELECT st.run_id FROM steps st WHERE st.id = @stepId AND (SELECT rr.status FROM runs rr WHERE rr.id = st.run_id) = 'running')";
+
+    // The run's row is locked before any step's, by the batch (the lock order of every run transition, see StepFencing).
+    public override Guid? LocksRunOfStep => stepId;
+
+    public override int BatchOrder => 1;
+
+    public override void Append(NpgsqlBatch batch)
+    {
+        batch.BatchCommands.Add(Command("""
+            UPDATE steps s SET status = @outcome, outputs = s.outputs || @outputs, error = NULL,
+                               finished_at = @now, lease_token = NULL, lease_expires_at = NULL
+            WHERE s.id = @stepId AND s.lease_token = @leaseToken
+              AND (SELECT r.status FROM runs r WHERE r.id = s.run_id) = 'running'
+            RETURNING s.id
+            """,
+            new NpgsqlParameter("outcome", outcome),
+            new NpgsqlParameter("outputs", NpgsqlDbType.Jsonb) { Value = outputsJson },
+            new NpgsqlParameter("now", now),
+            new NpgsqlParameter("stepId", stepId),
+            new NpgsqlParameter("leaseToken", leaseToken)));
+        batch.BatchCommands.Add(Command(
+            $"""
+            WITH readied AS ({RunProgress.ReadyStepsSql(RunningRunOfStep)} RETURNING 1)
+            SELECT n, CASE WHEN n > 0 THEN pg_notify('{ReadyListener.Channel}', '') IS NULL END FROM (SELECT count(*) AS n FROM readied) c
+            """,
+            new NpgsqlParameter("stepId", stepId),
+            new NpgsqlParameter("now", now)));
+        batch.BatchCommands.Add(Command(
+            RunProgress.SucceedIfDoneSql(RunningRunOfStep),
+            new NpgsqlParameter("stepId", stepId),
+            new NpgsqlParameter("now", now)));
+    }
+
+    public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        Value = await reader.ReadAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        ReadiedSteps = reader.GetInt64(0) > 0;
+        await reader.NextResultAsync(cancellationToken);
+        EndedRunEnvironment = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+    }
+}
