@@ -70,4 +70,43 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
 
         Assert.Equal(StepStatuses.Running, await database.ScalarAsync<string>("SELECT status FROM steps WHERE id = @StepId", new { claim.StepId }));
     }
+
+    [Fact]
+    public async Task RunOnce_QueuedRunWithNothingActive_StartsItAndReadiesItsSteps()
+    {
+        var environment = $"idle-{Guid.NewGuid():N}"[..16];
+        var runId = await Seed.QueuedRunWithPendingNoopStepsAsync(database.DataSource, 2, environment, "only-" + environment);
+        var (_, sweeper, _) = Build(new ManualTime(DateTimeOffset.UtcNow));
+
+        await sweeper.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RunStatuses.Running, await database.ScalarAsync<string>("SELECT status FROM runs WHERE id = @runId", new { runId }));
+        Assert.Equal(2, await database.ScalarAsync<long>("SELECT count(*) FROM steps WHERE run_id = @runId AND status = 'ready'", new { runId }));
+    }
+
+    [Theory]
+    [InlineData("running run")]
+    [InlineData("cancelled run with a running step")]
+    public async Task RunOnce_EnvironmentStillActive_LeavesTheQueuedRunQueued(string active)
+    {
+        var environment = $"busy-{Guid.NewGuid():N}"[..16];
+        var activeRunId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1, environment);
+        await database.ExecuteAsync("UPDATE steps SET required_labels = @labels WHERE run_id = @activeRunId",
+            new { labels = new[] { "only-" + environment }, activeRunId });
+        if (active == "cancelled run with a running step")
+            // The step's runner has not heard of the cancel yet; its lease is far from expiring.
+            await database.ExecuteAsync("""
+                UPDATE runs SET status = 'cancelled', finished_at = now() WHERE id = @activeRunId;
+                UPDATE steps SET status = 'running', attempt = 1, lease_token = gen_random_uuid(), lease_expires_at = now() + interval '1 hour',
+                                 runner_id = gen_random_uuid(), attempt_started_at = now(), timeout_seconds = 3600
+                WHERE run_id = @activeRunId;
+                """, new { activeRunId });
+        var queuedRunId = await Seed.QueuedRunWithPendingNoopStepsAsync(database.DataSource, 2, environment, "only-" + environment);
+        var (_, sweeper, _) = Build(new ManualTime(DateTimeOffset.UtcNow));
+
+        await sweeper.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RunStatuses.Queued, await database.ScalarAsync<string>("SELECT status FROM runs WHERE id = @queuedRunId", new { queuedRunId }));
+        Assert.Equal(2, await database.ScalarAsync<long>("SELECT count(*) FROM steps WHERE run_id = @queuedRunId AND status = 'pending'", new { queuedRunId }));
+    }
 }

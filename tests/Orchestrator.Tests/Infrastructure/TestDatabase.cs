@@ -54,6 +54,18 @@ public sealed class TestDatabase : IAsyncLifetime
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
+    public async Task<T> QuerySingleAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<T>(sql, parameters);
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        return [.. await connection.QueryAsync<T>(sql, parameters)];
+    }
+
     public async Task ExecuteAsync(string sql, object? parameters = null)
     {
         await using var connection = await DataSource.OpenConnectionAsync();
