@@ -18,6 +18,7 @@ public sealed class TokenStore(NpgsqlDataSource dataSource, TimeProvider time)
     public const string Channel = "orchestrator_tokens_changed";
     private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (TokenRecord Record, DateTimeOffset Until)> _remembered = new(StringComparer.Ordinal);
+    private long _generation;
 
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
@@ -47,6 +48,8 @@ public sealed class TokenStore(NpgsqlDataSource dataSource, TimeProvider time)
         var key = Convert.ToBase64String(hash);
         var now = time.GetUtcNow();
         if (_remembered.TryGetValue(key, out var known) && known.Until > now) return known.Record;
+        // A lookup that read the database before a removal committed must not be remembered after the Forget it raced.
+        var generation = Interlocked.Read(ref _generation);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var record = await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition("""
@@ -55,7 +58,7 @@ public sealed class TokenStore(NpgsqlDataSource dataSource, TimeProvider time)
             WHERE t.token_hash = @hash AND t.consumed_at IS NULL AND r.removed_at IS NULL
             """, new { hash }, cancellationToken: cancellationToken));
         // A registration token is used up by the call it authenticates, so it is always looked up afresh.
-        if (record is not null && record.Kind != TokenKinds.Registration)
+        if (record is not null && record.Kind != TokenKinds.Registration && Interlocked.Read(ref _generation) == generation)
         {
             // Only usable tokens are remembered, so the map is bounded by the tokens issued; expired ones go in bulk.
             if (_remembered.Count >= 10_000) _remembered.Clear();
@@ -65,7 +68,11 @@ public sealed class TokenStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>Drops every remembered lookup; the next use of each token reads the database again.</summary>
-    public void Forget() => _remembered.Clear();
+    public void Forget()
+    {
+        Interlocked.Increment(ref _generation);
+        _remembered.Clear();
+    }
 
     /// <summary>Tells every instance (this one included, once the transaction commits) to <see cref="Forget"/>.</summary>
     public static Task NotifyChangedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>

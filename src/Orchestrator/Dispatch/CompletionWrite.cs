@@ -6,7 +6,8 @@ namespace Orchestrator.Dispatch;
 /// <summary>
 /// The common completion, batched: a step of a running run succeeded (or was skipped) without changing its
 /// environment's state. With its run locked (by the batch), ends the step fenced by its lease token, readies its
-/// dependents and ends the run when it was the last; a run that ended starts its environment's next queued run in the same transaction. Its
+/// dependents and ends the run when it was the last (the batcher then starts its environment's next queued run, in a
+/// transaction of its own; see <see cref="WriteBatcher"/>). Its
 /// value is false when the step was not ended here (the lease is gone, or the run is no longer running): the caller
 /// then takes the general path (<see cref="StepReports"/>), which tells those apart. The statements after the fenced
 /// one keep invariants that hold anyway, so they are harmless when it changed nothing.

@@ -6,7 +6,8 @@ namespace Orchestrator.Dispatch;
 
 /// <summary>
 /// Periodically ends attempts whose lease expired (the runner died or hung) or that ran past their kind's timeout, and
-/// completes canary pauses whose time is up, and starts the queued run of an environment left with nothing active. Safe on every instance at once: each change re-checks its row under lock
+/// completes canary pauses whose time is up, and starts the queued run of an environment left with nothing active.
+/// Safe on every instance at once: each change re-checks its row under lock
 /// and the lease token it saw. One failed pass is logged and backed off; it never stops the host.
 /// </summary>
 public sealed partial class LeaseSweeper(

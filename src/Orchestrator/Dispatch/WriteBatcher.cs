@@ -149,8 +149,9 @@ public sealed partial class WriteBatcher(Database database, RunProgress progress
                 CancellationToken.None);
             if (started is not null) progress.PulseLocal();
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        catch (Exception ex)
         {
+            // The writer loop must go on whatever happens here: the sweeper starts the run later.
             LogStartNextRunFailed(environment, ex);
         }
     }
