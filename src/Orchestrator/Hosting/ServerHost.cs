@@ -100,7 +100,6 @@ public static class ServerHost
         await app.StartAsync(cancellationToken);
     }
 
-    // Status code pages answer these with an empty body otherwise; say what to do about it.
     /// <summary>
     /// The dispatcher's statements are few and repeated thousands of times a second, so they are prepared on the server
     /// (unless the connection string says otherwise), and pooled connections are not reset on return: nothing here
@@ -114,6 +113,7 @@ public static class ServerHost
         return builder.ConnectionString;
     }
 
+    // Status code pages answer these with an empty body otherwise; say what to do about it.
     private static string? DefaultDetail(int? status) => status switch
     {
         StatusCodes.Status401Unauthorized => "Send a valid token as 'Authorization: Bearer <token>' (create one with 'orchestrator tokens create').",
