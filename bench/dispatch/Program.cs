@@ -27,14 +27,16 @@ await Seeder.SeedAsync(dataSource, "warm", WarmUpSteps / StepsPerRun, StepsPerRu
 await DrainAsync(runners);
 await Seeder.SeedAsync(dataSource, "tput", steps / StepsPerRun, StepsPerRun);
 var commitsBefore = await CommitsAsync(dataSource);
+var requestsBefore = RunnerLoop.Requests;
 var started = Stopwatch.GetTimestamp();
 var done = await DrainAsync(runners);
 var elapsed = Stopwatch.GetElapsedTime(started);
+var requests = RunnerLoop.Requests - requestsBefore;
 // PostgreSQL publishes a backend's counters within a second of its last transaction.
 await Task.Delay(2500);
 var commits = await CommitsAsync(dataSource) - commitsBefore;
 Console.WriteLine($"(a) throughput: {done} noop steps by {runners.Count} runner loops in {elapsed.TotalSeconds:F2} s = {done / elapsed.TotalSeconds:F0} steps/s " +
-                  $"(3 HTTP calls per step; {commits} commits in the database = {(double)commits / done:F2} per step, batched)");
+                  $"({requests / (double)done:F2} HTTP calls per step; {commits} commits in the database = {(double)commits / done:F2} per step, batched)");
 
 // (b) latency: every runner idle in a long poll; one step becomes ready at a time (committed by another process,
 // so the wake-up travels through NOTIFY); measured from its commit to a runner holding the claim.
@@ -49,7 +51,7 @@ var waiting = runners.Select(runner => Task.Run(async () =>
         {
             if (await runner.ClaimAsync(30, stop.Token) is not { } claim) continue;
             received[claim.StepId] = Stopwatch.GetTimestamp();
-            await runner.HeartbeatAndCompleteAsync(claim, stop.Token);
+            await runner.HeartbeatAndCompleteAsync(claim, claimNext: false, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -91,9 +93,11 @@ static async Task<int> DrainAsync(List<RunnerLoop> runners)
     var count = 0;
     await Task.WhenAll(runners.Select(runner => Task.Run(async () =>
     {
-        while (await runner.ClaimAsync(0, CancellationToken.None) is { } claim)
+        var claim = await runner.ClaimAsync(0, CancellationToken.None);
+        while (claim is not null)
         {
-            await runner.HeartbeatAndCompleteAsync(claim, CancellationToken.None);
+            claim = await runner.HeartbeatAndCompleteAsync(claim, claimNext: true, CancellationToken.None)
+                    ?? await runner.ClaimAsync(0, CancellationToken.None);
             Interlocked.Increment(ref count);
         }
     })));

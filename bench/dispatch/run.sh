@@ -43,7 +43,7 @@ orch="$root/src/Orchestrator/bin/Release/net10.0/orchestrator"
 
 "$orch" migrate --db "$db" >&2
 tokens=$(for i in $(seq 1 8); do "$orch" tokens create --kind registration --name "bench-$i" --db "$db"; done | paste -sd, -)
-"$orch" serve --db "$db" --urls "http://127.0.0.1:$api_port" --Logging:LogLevel:Default=Warning >/tmp/orchestrator-bench-serve.log 2>&1 &
+"$orch" serve --db "$db" --urls "http://127.0.0.1:$api_port" --Logging:LogLevel:Default=Warning ${BENCH_SERVE_ARGS:-} >/tmp/orchestrator-bench-serve.log 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$api_port/readyz" >/dev/null && break; sleep 0.5; done
 

@@ -6,10 +6,17 @@ namespace Orchestrator.Dispatch;
 /// Claims the oldest ready step the runner's labels allow: <c>UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED
 /// LIMIT 1)</c> with a fresh lease token, returning everything the runner needs. Claims in one batch run in order,
 /// each seeing the steps the earlier ones took as no longer ready.
+/// With <paramref name="afterCompleting"/>, it is the claim that rides on a completion by the same runner (see
+/// <see cref="CompletionWrite"/>): it claims only when that step was ended in this same transaction, which is the one
+/// where it was finished at <paramref name="now"/> by this runner and its lease cleared.
 /// </summary>
-public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, DateTimeOffset expires, DateTimeOffset now)
+public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, DateTimeOffset expires, DateTimeOffset now, Guid? afterCompleting = null)
     : BatchedWrite<ClaimedStep?>
 {
+    private const string Completed = """
+        AND EXISTS (SELECT 1 FROM steps d WHERE d.id = @completed AND d.runner_id = @runnerId AND d.finished_at = @now AND d.lease_token IS NULL)
+        """;
+
     public override int BatchOrder => 2;
 
     // The oldest ready step must come from walking steps_ready in order. After a burst of new steps, before autovacuum
@@ -17,8 +24,9 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
     // milliseconds per claim with thousands ready.
     public override bool WantsIndexOrder => true;
 
-    public override void Append(NpgsqlBatch batch) =>
-        batch.BatchCommands.Add(Command("""
+    public override void Append(NpgsqlBatch batch)
+    {
+        var command = Command($$"""
             WITH claimed AS (
                 UPDATE steps s
                 SET status = 'running', attempt = s.attempt + 1, lease_token = @leaseToken, lease_expires_at = @expires,
@@ -26,6 +34,7 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
                 WHERE s.id = (SELECT c.id FROM steps c
                               WHERE c.status = 'ready' AND c.not_before <= @now AND c.kind <> 'canary.pause'
                                 AND c.required_labels <@ @labels
+                                {{(afterCompleting is null ? "" : Completed)}}
                               ORDER BY c.ready_at, c.id
                               LIMIT 1
                               FOR UPDATE SKIP LOCKED)
@@ -43,7 +52,10 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
             new NpgsqlParameter("expires", expires),
             new NpgsqlParameter("runnerId", runnerId),
             new NpgsqlParameter("now", now),
-            new NpgsqlParameter("labels", labels)));
+            new NpgsqlParameter("labels", labels));
+        if (afterCompleting is { } completed) command.Parameters.Add(new NpgsqlParameter("completed", completed));
+        batch.BatchCommands.Add(command);
+    }
 
     public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {

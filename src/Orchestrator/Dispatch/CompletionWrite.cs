@@ -11,8 +11,12 @@ namespace Orchestrator.Dispatch;
 /// value is false when the step was not ended here (the lease is gone, or the run is no longer running): the caller
 /// then takes the general path (<see cref="StepReports"/>), which tells those apart. The statements after the fenced
 /// one keep invariants that hold anyway, so they are harmless when it changed nothing.
+/// A <paramref name="next"/> claim (made with this step as <c>afterCompleting</c> and the same time) follows in the same
+/// transaction, so that a busy runner gets its next step in the answer to its completion: one round trip and one
+/// commit fewer per step. It claims nothing unless the completion ended the step.
 /// </summary>
-public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome, string outputsJson, DateTimeOffset now) : BatchedWrite<bool>
+public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome, string outputsJson, DateTimeOffset now, ClaimWrite? next = null)
+    : BatchedWrite<bool>
 {
     // The step's run, when that run is running: an SQL expression for the shared statements. Rows are found by primary
     // key and their status read from them, never filtered on (see migration 0002 for why).
@@ -23,6 +27,11 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
     public override Guid? LocksRunOfStep => stepId;
 
     public override int BatchOrder => 1;
+
+    public override bool WantsIndexOrder => next is not null;
+
+    /// <summary>The step the next claim took, once committed.</summary>
+    public ClaimedStep? Next => next?.Done.IsCompletedSuccessfully == true ? next.Done.Result : null;
 
     public override void Append(NpgsqlBatch batch)
     {
@@ -49,6 +58,7 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
             RunProgress.SucceedIfDoneSql(RunningRunOfStep),
             new NpgsqlParameter("stepId", stepId),
             new NpgsqlParameter("now", now)));
+        next?.Append(batch);
     }
 
     public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -59,5 +69,26 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
         ReadiedSteps = reader.GetInt64(0) > 0;
         await reader.NextResultAsync(cancellationToken);
         EndedRunEnvironment = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+        if (next is null) return;
+        await reader.NextResultAsync(cancellationToken);
+        await next.ReadAsync(reader, cancellationToken);
+    }
+
+    public override void Succeed()
+    {
+        next?.Succeed();
+        base.Succeed();
+    }
+
+    public override void Fail(Exception exception)
+    {
+        next?.Fail(exception);
+        base.Fail(exception);
+    }
+
+    public override void Reset()
+    {
+        next?.Reset();
+        base.Reset();
     }
 }

@@ -4,26 +4,42 @@ using NpgsqlTypes;
 namespace Orchestrator.Dispatch;
 
 /// <summary>
-/// Renews a lease, fenced by its token (held only while the step runs: see migration 0002), merging the outputs the runner reports on the way; its value is the run's
-/// status (null when the lease is gone). A heartbeat lost in a database crash only shortens the lease, and the token,
-/// not the expiry, fences the runner's writes, so heartbeats alone commit asynchronously.
+/// Renews a lease, fenced by its token (held only while the step runs: see migration 0002), merging the outputs the
+/// runner reports on the way. Its value is the run's status and the lease's expiry, or null when the lease is gone.
+/// The lease is written only when it is due: when less than <paramref name="renewBefore"/> is left of it, or outputs
+/// came. A heartbeat soon after the claim or the last renewal (a runner's first one comes right after its claim) is
+/// then a read, which costs the database no write and the batch no commit; the runner, which schedules its next
+/// heartbeat from the expiry it is told, is never left with less of its lease than before.
+/// A heartbeat lost in a database crash only shortens the lease, and the token, not the expiry, fences the runner's
+/// writes, so heartbeats alone commit asynchronously.
 /// </summary>
-public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset expires, string outputsJson) : BatchedWrite<string?>
+public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset expires, DateTimeOffset renewBefore, string outputsJson)
+    : BatchedWrite<(string RunStatus, DateTimeOffset LeaseExpiresAt)?>
 {
     public override bool MayCommitAsynchronously => true;
 
     public override void Append(NpgsqlBatch batch) => batch.BatchCommands.Add(Command("""
-        UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || @outputs
-        WHERE s.id = @stepId AND s.lease_token = @leaseToken
-        RETURNING (SELECT r.status FROM runs r WHERE r.id = s.run_id)
+        WITH renewed AS (
+            UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || @outputs
+            WHERE s.id = @stepId AND s.lease_token = @leaseToken AND (s.lease_expires_at < @renewBefore OR @outputs <> '{}'::jsonb)
+            RETURNING s.run_id, s.lease_expires_at),
+        held AS (
+            SELECT n.run_id, n.lease_expires_at FROM renewed n
+            UNION ALL
+            -- Not due: the lease as it stands. A lease that was due is answered only by the renewal, so one that another
+            -- transaction ended meanwhile (the renewal found nothing) is reported gone.
+            SELECT s.run_id, s.lease_expires_at FROM steps s
+            WHERE s.id = @stepId AND s.lease_token = @leaseToken AND s.lease_expires_at >= @renewBefore AND @outputs = '{}'::jsonb)
+        SELECT (SELECT r.status FROM runs r WHERE r.id = h.run_id), h.lease_expires_at FROM held h LIMIT 1
         """,
         new NpgsqlParameter("expires", expires),
+        new NpgsqlParameter("renewBefore", renewBefore),
         new NpgsqlParameter("outputs", NpgsqlDbType.Jsonb) { Value = outputsJson },
         new NpgsqlParameter("stepId", stepId),
         new NpgsqlParameter("leaseToken", leaseToken)));
 
     public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        if (await reader.ReadAsync(cancellationToken)) Value = reader.GetString(0);
+        if (await reader.ReadAsync(cancellationToken)) Value = (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
     }
 }

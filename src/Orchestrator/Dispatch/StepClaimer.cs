@@ -32,12 +32,15 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, WriteBatcher batche
         return present;
     }
 
-    public async Task<StepClaim?> TryClaimAsync(Guid runnerId, string[] labels, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var write = new ClaimWrite(runnerId, labels, Guid.NewGuid(), now.AddSeconds(options.Value.LeaseSeconds), now);
-        if (await batcher.WriteAsync(write, cancellationToken) is not { } row) return null;
+    public async Task<StepClaim?> TryClaimAsync(Guid runnerId, string[] labels, CancellationToken cancellationToken) =>
+        await batcher.WriteAsync(NewClaim(runnerId, labels, time.GetUtcNow()), cancellationToken) is { } row ? ToClaim(row) : null;
 
+    /// <summary>A claim to write, with a fresh lease; <paramref name="afterCompleting"/>: see <see cref="ClaimWrite"/>.</summary>
+    public ClaimWrite NewClaim(Guid runnerId, string[] labels, DateTimeOffset now, Guid? afterCompleting = null) =>
+        new(runnerId, labels, Guid.NewGuid(), now.AddSeconds(options.Value.LeaseSeconds), now, afterCompleting);
+
+    public static StepClaim ToClaim(ClaimedStep row)
+    {
         var inputs = JsonNode.Parse(row.Inputs)!.AsObject();
         inputs["environment"] = JsonNode.Parse(row.EnvironmentState);
         return new StepClaim

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Contracts;
 using Contracts.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,13 +40,20 @@ public static class StepEndpoints
         return await reports.AppendLogsAsync(id, body.Value, cancellationToken) ? TypedResults.NoContent() : Problems.StaleLease();
     }
 
-    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> CompleteAsync(
-        Guid id, HttpRequest request, StepReports reports, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<StepClaim>, NoContent, ValidationProblem, ProblemHttpResult>> CompleteAsync(
+        Guid id, HttpRequest request, ClaimsPrincipal user, StepReports reports, StepClaimer claimer, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<CompleteStepRequest>(request, ContractJson.Options, cancellationToken);
         if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
         if (!Outcomes.Contains(body.Value!.Outcome)) return Problems.Invalid("outcome", $"Must be one of: {string.Join(", ", Outcomes)}.");
-        return await reports.CompleteAsync(id, body.Value, cancellationToken) ? TypedResults.NoContent() : Problems.StaleLease();
+        var runnerId = Caller.RunnerId(user);
+        // Asking for the next step counts as the runner being seen, as a claim does; a removed runner gets none.
+        var nextFor = body.Value.ClaimNext && await claimer.TouchRunnerAsync(runnerId, cancellationToken)
+            ? (runnerId, Caller.RunnerLabels(user))
+            : ((Guid, string[])?)null;
+        var completion = await reports.CompleteAsync(id, body.Value, nextFor, cancellationToken);
+        if (!completion.Held) return Problems.StaleLease();
+        return completion.Next is { } next ? TypedResults.Ok(next) : TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ReleaseAsync(

@@ -13,14 +13,21 @@ namespace Orchestrator.Dispatch;
 /// What a runner reports about a step it holds. Every write is fenced by the lease token: false or null means the
 /// lease is gone (expired and reclaimed, or the step ended) and the runner must stop.
 /// </summary>
-public sealed class StepReports(Database database, WriteBatcher batcher, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
+public sealed class StepReports(
+    Database database, WriteBatcher batcher, StepClaimer claimer, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
 {
+    /// <summary>A lease is renewed once less than this share of its length is left (see <see cref="HeartbeatWrite"/>).</summary>
+    private const double RenewWhenLeft = 0.75;
+
     public async Task<HeartbeatResponse?> HeartbeatAsync(Guid stepId, HeartbeatRequest request, CancellationToken cancellationToken)
     {
-        var expires = time.GetUtcNow().AddSeconds(options.Value.LeaseSeconds);
-        var runStatus = await batcher.WriteAsync(new HeartbeatWrite(stepId, request.LeaseToken, expires, Json(request.Outputs)), cancellationToken);
+        var now = time.GetUtcNow();
+        var lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+        var write = new HeartbeatWrite(stepId, request.LeaseToken, now + lease, now + (lease * RenewWhenLeft), Json(request.Outputs));
         // A run that ended (cancelled, or failed through another step) no longer wants this step's work.
-        return runStatus is null ? null : new HeartbeatResponse(expires, RunStatuses.IsFinal(runStatus));
+        return await batcher.WriteAsync(write, cancellationToken) is { } held
+            ? new HeartbeatResponse(held.LeaseExpiresAt, RunStatuses.IsFinal(held.RunStatus))
+            : null;
     }
 
     public async Task<bool> AppendLogsAsync(Guid stepId, AppendLogsRequest request, CancellationToken cancellationToken)
@@ -46,14 +53,27 @@ public sealed class StepReports(Database database, WriteBatcher batcher, Attempt
         return held == 1;
     }
 
-    public async Task<bool> CompleteAsync(Guid stepId, CompleteStepRequest request, CancellationToken cancellationToken)
+    /// <summary>Ends the step as the runner reports. With <paramref name="nextFor"/> (the runner, when it asked for its
+    /// next step), also claims the runner's next step once the step is ended, in the same transaction when it can.</summary>
+    public async Task<Completion> CompleteAsync(Guid stepId, CompleteStepRequest request, (Guid RunnerId, string[] Labels)? nextFor, CancellationToken cancellationToken)
     {
         var outputs = request.Outputs ?? new JsonObject();
         // The common case goes with whatever else is being written at the moment; the rest (failures, cancels, changes
         // to the environment's state, stale leases and runs that ended) takes the general path below.
-        if (request.Outcome is StepStatuses.Succeeded or StepStatuses.Skipped && !outputs.ContainsKey("environment")
-            && await batcher.WriteAsync(new CompletionWrite(stepId, request.LeaseToken, request.Outcome, Json(outputs), time.GetUtcNow()), cancellationToken))
-            return true;
+        if (request.Outcome is StepStatuses.Succeeded or StepStatuses.Skipped && !outputs.ContainsKey("environment"))
+        {
+            var now = time.GetUtcNow();
+            var next = nextFor is { } runner ? claimer.NewClaim(runner.RunnerId, runner.Labels, now, afterCompleting: stepId) : null;
+            var write = new CompletionWrite(stepId, request.LeaseToken, request.Outcome, Json(outputs), now, next);
+            if (await batcher.WriteAsync(write, cancellationToken))
+                return new Completion(Held: true, write.Next is { } claimed ? StepClaimer.ToClaim(claimed) : null);
+        }
+        if (!await CompleteAloneAsync(stepId, request, outputs, cancellationToken)) return new Completion(Held: false, Next: null);
+        return new Completion(Held: true, nextFor is { } r ? await claimer.TryClaimAsync(r.RunnerId, r.Labels, cancellationToken) : null);
+    }
+
+    private async Task<bool> CompleteAloneAsync(Guid stepId, CompleteStepRequest request, JsonObject outputs, CancellationToken cancellationToken)
+    {
         var done = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow();
@@ -107,6 +127,9 @@ public sealed class StepReports(Database database, WriteBatcher batcher, Attempt
             UPDATE environments SET state = (state || CAST(@set AS jsonb)) - @remove, updated_at = @now WHERE name = @environment
             """, new { environment, set = set.ToJsonString(), remove = remove.ToArray(), now }, transaction, cancellationToken: cancellationToken));
     }
+
+    /// <summary>What a completion did: <see cref="Held"/> is false when the lease was gone (nothing was written).</summary>
+    public sealed record Completion(bool Held, StepClaim? Next);
 
     private static string Json(JsonObject? value) => value is null ? "{}" : value.ToJsonString(ContractJson.Options);
 }

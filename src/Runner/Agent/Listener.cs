@@ -62,7 +62,9 @@ internal sealed class Listener(
         }
     }
 
-    /// <summary>One claim and, if a step came, its whole execution. False when the server could not be reached.</summary>
+    /// <summary>One claim and, if a step came, its whole execution, and then each next step the server hands with the
+    /// completion (a step that comes while shutting down is run within the grace, or handed back). False when the server
+    /// could not be reached.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
     {
         StepClaim? claim;
@@ -76,9 +78,9 @@ internal sealed class Listener(
             return false;
         }
 
-        if (claim is not null)
+        while (claim is not null)
         {
-            await job.RunAsync(claim, stoppingToken);
+            claim = await job.RunAsync(claim, stoppingToken);
         }
 
         return true;

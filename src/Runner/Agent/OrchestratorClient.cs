@@ -54,10 +54,15 @@ internal sealed class OrchestratorClient(HttpClient http)
             () => Post($"api/steps/{stepId}/logs", request, Token), CallTimeout, TimeSpan.Zero, cancellationToken);
     }
 
-    public async Task CompleteAsync(Guid stepId, CompleteStepRequest request, CancellationToken cancellationToken)
+    /// <summary>Reports the step's end; with <see cref="CompleteStepRequest.ClaimNext"/>, returns the next step when one
+    /// was ready.</summary>
+    public async Task<StepClaim?> CompleteAsync(Guid stepId, CompleteStepRequest request, CancellationToken cancellationToken)
     {
-        using var _ = await SendAsync(
+        using var response = await SendAsync(
             () => Post($"api/steps/{stepId}/complete", request, Token), CallTimeout, TimeSpan.FromMinutes(5), cancellationToken);
+        return response.StatusCode == HttpStatusCode.NoContent
+            ? null
+            : await response.Content.ReadFromJsonAsync<StepClaim>(ContractJson.Options, cancellationToken);
     }
 
     public async Task ReleaseAsync(Guid stepId, ReleaseStepRequest request, CancellationToken cancellationToken)

@@ -7,13 +7,15 @@ namespace Runner.Agent;
 /// <summary>
 /// Holds the lease on one claimed step while a worker does its work (the actions/runner listener/worker split):
 /// renews the lease every third of its length, stops the work on 409, cancellation, timeout or a shutdown that
-/// outlasts its grace, and reports the result. A worker that throws becomes a failed step, never a failed agent.
+/// outlasts its grace, and reports the result, asking in the same call for the runner's next step unless it is shutting
+/// down. A worker that throws becomes a failed step, never a failed agent.
 /// Not thread safe: one step is processed at a time.
 /// </summary>
 internal sealed class StepJob(
     OrchestratorClient client, IStepExecutor executor, SecretMasker masker, RunnerOptions options, TimeProvider time, ILogger<StepJob> logger)
 {
-    public async Task RunAsync(StepClaim claim, CancellationToken shutdown)
+    /// <summary>Runs the claimed step to its end; returns the next step when the server handed one with the completion.</summary>
+    public async Task<StepClaim?> RunAsync(StepClaim claim, CancellationToken shutdown)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["StepId"] = claim.StepId, ["RunId"] = claim.RunId });
         AgentLog.Claimed(logger, claim.StepId, claim.Name, claim.Kind, claim.RunId, claim.Attempt);
@@ -30,13 +32,12 @@ internal sealed class StepJob(
         {
             AgentLog.LeaseLost(logger, claim.StepId);
             await log.AbandonAsync();
-            return;
+            return null;
         }
 
         if (first.CancelRequested)
         {
-            await FinishAsync(claim, log, StopReason.CancelRequested, result: null);
-            return;
+            return await FinishAsync(claim, log, StopReason.CancelRequested, result: null, shutdown);
         }
 
         using var work = new CancellationTokenSource();
@@ -50,7 +51,7 @@ internal sealed class StepJob(
 
         var worker = Task.Run(() => WorkAsync(claim, log, stop, work.Token), CancellationToken.None);
         await HoldLeaseAsync(claim, first.LeaseExpiresAt, worker, stop, log);
-        await FinishAsync(claim, log, stop.Reason, await worker);
+        return await FinishAsync(claim, log, stop.Reason, await worker, shutdown);
     }
 
     private async Task<StepResult?> WorkAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
@@ -114,13 +115,13 @@ internal sealed class StepJob(
         }
     }
 
-    private async Task FinishAsync(StepClaim claim, LogBatcher log, StopReason reason, StepResult? result)
+    private async Task<StepClaim?> FinishAsync(StepClaim claim, LogBatcher log, StopReason reason, StepResult? result, CancellationToken shutdown)
     {
         if (reason == StopReason.LeaseLost || log.LeaseLost)
         {
             AgentLog.LeaseLost(logger, claim.StepId);
             await log.AbandonAsync();
-            return;
+            return null;
         }
 
         try
@@ -131,7 +132,7 @@ internal sealed class StepJob(
                 await log.FlushAsync(TimeSpan.FromSeconds(10));
                 await client.ReleaseAsync(claim.StepId, new ReleaseStepRequest(claim.LeaseToken), CancellationToken.None);
                 AgentLog.Released(logger, claim.StepId);
-                return;
+                return null;
             }
 
             result ??= reason switch
@@ -145,13 +146,17 @@ internal sealed class StepJob(
             }
 
             await log.FlushAsync(TimeSpan.FromSeconds(30));
-            await client.CompleteAsync(
-                claim.StepId, new CompleteStepRequest(claim.LeaseToken, result.Outcome, result.Outputs, result.Error), CancellationToken.None);
+            var next = await client.CompleteAsync(
+                claim.StepId,
+                new CompleteStepRequest(claim.LeaseToken, result.Outcome, result.Outputs, result.Error, ClaimNext: !shutdown.IsCancellationRequested),
+                CancellationToken.None);
             AgentLog.Completed(logger, claim.StepId, result.Outcome);
+            return next;
         }
         catch (Exception e) when (e is LeaseLostException or OrchestratorException || OrchestratorClient.IsTransient(e, CancellationToken.None))
         {
             AgentLog.ReportFailed(logger, e, claim.StepId);
+            return null;
         }
     }
 

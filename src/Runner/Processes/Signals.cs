@@ -13,11 +13,12 @@ internal static partial class Signals
     private static partial int SysKill(int pid, int signal);
 
     /// <summary>Signals the process group led by <paramref name="pid"/> (our children run in their own session and
-    /// group) and the process itself, so grandchildren such as a shell's <c>sleep</c> are reached too.</summary>
+    /// group), so grandchildren such as a shell's <c>sleep</c> are reached too; the process alone when it leads no group.
+    /// Never both: a process that handled the first copy would get the signal twice, and many programs read a second
+    /// interrupt as "stop now".</summary>
     public static void SendToGroup(int pid, int signal)
     {
-        SysKill(-pid, signal);
-        SysKill(pid, signal);
+        if (SysKill(-pid, signal) != 0) SysKill(pid, signal);
     }
 
     /// <summary>Signals only the group: safe after its leader exited (a group id is not reused while the group has

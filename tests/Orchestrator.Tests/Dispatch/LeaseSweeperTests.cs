@@ -18,9 +18,10 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
         var outcomes = new AttemptOutcomes(progress, _options);
         var db = new Database(database.DataSource);
         var batcher = new WriteBatcher(db, progress, time, _options, NullLogger<WriteBatcher>.Instance);
-        return (new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options),
+        var claimer = new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options);
+        return (claimer,
             new LeaseSweeper(db, outcomes, progress, time, _options, NullLogger<LeaseSweeper>.Instance),
-            new StepReports(db, batcher, outcomes, progress, time, _options));
+            new StepReports(db, batcher, claimer, outcomes, progress, time, _options));
     }
 
     [Fact]

@@ -40,6 +40,15 @@ public sealed class ProtocolClient(HttpClient http) : IDisposable
     public Task<HttpResponseMessage> CompleteAsync(StepClaim claim, string outcome = StepStatuses.Succeeded, JsonObject? outputs = null, string? error = null) =>
         http.PostAsJsonAsync($"/api/steps/{claim.StepId}/complete", new CompleteStepRequest(claim.LeaseToken, outcome, outputs, error), ContractJson.Options);
 
+    /// <summary>Completes with <see cref="CompleteStepRequest.ClaimNext"/>: returns the answer's status and the next step.</summary>
+    public async Task<(HttpStatusCode Status, StepClaim? Next)> CompleteAndClaimNextAsync(StepClaim claim, string outcome = StepStatuses.Succeeded, string? error = null)
+    {
+        using var response = await http.PostAsJsonAsync($"/api/steps/{claim.StepId}/complete",
+            new CompleteStepRequest(claim.LeaseToken, outcome, Error: error, ClaimNext: true), ContractJson.Options);
+        var next = response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<StepClaim>(ContractJson.Options) : null;
+        return (response.StatusCode, next);
+    }
+
     public Task<HttpResponseMessage> ReleaseAsync(StepClaim claim) =>
         http.PostAsJsonAsync($"/api/steps/{claim.StepId}/release", new ReleaseStepRequest(claim.LeaseToken), ContractJson.Options);
 
