@@ -7,10 +7,12 @@ using Contracts.Protocol;
 namespace Runner.Agent;
 
 /// <summary>
-/// The runner side of the runner protocol (api.md). Transient failures (connection errors, timeouts, 408, 429, 5xx)
-/// are retried with backoff until <c>retryFor</c> has passed; 409 becomes <see cref="LeaseLostException"/>; other
-/// answers become <see cref="OrchestratorException"/>. Resending is safe: logs carry sequence numbers and every
-/// step call is fenced by the lease token.
+/// The runner side of the runner protocol (DESIGN.md, "Runner protocol"; the README lists its calls). Transient
+/// failures (connection errors, timeouts, 408, 429, 5xx) are retried with backoff until <c>retryFor</c> has passed;
+/// 409 becomes <see cref="LeaseLostException"/>; other answers become <see cref="OrchestratorException"/>. Resending
+/// is safe: logs carry sequence numbers and every step call is fenced by the lease token. A completion whose answer
+/// was lost and that is sent again gets 409; if it had carried a next claim, that step waits for its lease to expire,
+/// as a claim whose answer was lost does.
 /// </summary>
 internal sealed class OrchestratorClient(HttpClient http)
 {
