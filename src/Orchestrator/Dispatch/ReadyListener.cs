@@ -17,9 +17,10 @@ public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySign
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            NpgsqlConnection? connection = null;
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
                     if (e.Channel == TokenStore.Channel) tokens.Forget();
@@ -48,7 +49,30 @@ public sealed partial class ReadyListener(NpgsqlDataSource dataSource, ReadySign
                 LogListenFailed(ex);
                 await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+            finally
+            {
+                if (connection is not null) await ReleaseAsync(connection);
+            }
         }
+    }
+
+    /// <summary>Pooled connections are not reset when returned (<c>No Reset On Close</c>): one still open goes back to
+    /// the pool without its LISTENs, or its next user would be sent our notifications.</summary>
+    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        if (connection.State == System.Data.ConnectionState.Open)
+        {
+            try
+            {
+                await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+                await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // A broken connection is not pooled again anyway.
+            }
+        }
+        await connection.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "LISTEN connection lost; reconnecting (claims keep polling meanwhile)")]
