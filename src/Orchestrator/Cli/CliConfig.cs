@@ -1,31 +1,50 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using Contracts;
 
 namespace Orchestrator.Cli;
 
 /// <summary>
 /// What <c>orchestrator login</c> stores: <c>$XDG_CONFIG_HOME/orchestrator/config.json</c> (default
-/// <c>~/.config/…</c>), mode 0600 because it holds a bearer token.
+/// <c>~/.config/…</c>), mode 0600 and encrypted (see <see cref="ProtectedFile"/>) because it holds a bearer token; its
+/// key ring is in <c>$XDG_DATA_HOME/orchestrator/keys</c> (default <c>~/.local/share/…</c>).
 /// </summary>
 public sealed record CliConfig(string Server, string Token)
 {
-    public static string FilePath
-    {
-        get
-        {
-            var configHome = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-            if (string.IsNullOrEmpty(configHome))
-                configHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
-            return Path.Combine(configHome, "orchestrator", "config.json");
-        }
-    }
+    public static string FilePath => Path.Combine(XdgHome("XDG_CONFIG_HOME", ".config"), "orchestrator", "config.json");
+
+    private static ProtectedFile Stored => new(FilePath, Path.Combine(XdgHome("XDG_DATA_HOME", Path.Combine(".local", "share")), "orchestrator", "keys"), "cli-config");
 
     public static CliConfig? Load()
     {
-        var path = FilePath;
-        if (!File.Exists(path)) return null;
+        var file = Stored;
+        string? json;
         try
         {
-            return JsonSerializer.Deserialize<CliConfig>(File.ReadAllText(path), Contracts.ContractJson.Options);
+            json = file.Read(out var wasPlain);
+            if (json is not null && wasPlain) Deserialize(json, file.Path).Save(); // stored before encryption: encrypt it now
+        }
+        catch (CryptographicException)
+        {
+            throw new UsageException($"{file.Path} cannot be decrypted: its keys are gone (run `orchestrator login` again)");
+        }
+        return json is null ? null : Deserialize(json, file.Path);
+    }
+
+    public void Save()
+    {
+        var dir = Path.GetDirectoryName(FilePath)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
+        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Stored.Write(JsonSerializer.Serialize(this, ContractJson.Options));
+    }
+
+    private static CliConfig Deserialize(string json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CliConfig>(json, ContractJson.Options)
+                ?? throw new UsageException($"{path} is empty (run `orchestrator login` again)");
         }
         catch (JsonException e)
         {
@@ -33,27 +52,11 @@ public sealed record CliConfig(string Server, string Token)
         }
     }
 
-    public void Save()
+    private static string XdgHome(string variable, string fallbackUnderHome)
     {
-        var path = FilePath;
-        var dir = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(dir);
-        }
-        else
-        {
-            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        // Written to a private temp file and renamed, so the token is never readable by others, not even briefly.
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temp, options))
-        {
-            JsonSerializer.Serialize(stream, this, Contracts.ContractJson.Options);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, path, overwrite: true);
+        var home = Environment.GetEnvironmentVariable(variable);
+        return string.IsNullOrEmpty(home)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), fallbackUnderHome)
+            : home;
     }
 }

@@ -7,10 +7,11 @@ public sealed record ServerConnection(Uri Server, string Token)
     public static ServerConnection Resolve(CliArgs args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var stored = CliConfig.Load();
-        var server = First(args.Value("server"), Environment.GetEnvironmentVariable("ORCHESTRATOR_URL"), stored?.Server)
+        // Read only when needed: flags and variables work even where the stored login cannot be read.
+        var stored = new Lazy<CliConfig?>(CliConfig.Load);
+        var server = First(args.Value("server"), Environment.GetEnvironmentVariable("ORCHESTRATOR_URL")) ?? stored.Value?.Server
             ?? throw new UsageException("no server configured: run `orchestrator login --server URL` or set ORCHESTRATOR_URL");
-        var token = First(args.Value("token"), Environment.GetEnvironmentVariable("ORCHESTRATOR_TOKEN"), stored?.Token)
+        var token = First(args.Value("token"), Environment.GetEnvironmentVariable("ORCHESTRATOR_TOKEN")) ?? stored.Value?.Token
             ?? throw new UsageException("no token configured: run `orchestrator login --server URL` or set ORCHESTRATOR_TOKEN");
         return new ServerConnection(ParseServer(server), token);
     }

@@ -1,45 +1,41 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Contracts;
 
 namespace Runner.Agent;
 
-/// <summary>The credential a registration earned, kept in <c>WORK_DIR/.runner</c> (mode 0600) so that a restarted
-/// runner needs no new registration token.</summary>
+/// <summary>The credential a registration earned, kept in <c>WORK_DIR/.runner</c> (mode 0600, encrypted with the key
+/// ring in <c>WORK_DIR/.keys</c>; see <see cref="ProtectedFile"/>) so that a restarted runner needs no new registration
+/// token.</summary>
 internal sealed record RunnerCredentials(Uri Server, Guid RunnerId, string Name, string Token)
 {
     public const string FileName = ".runner";
 
+    /// <summary>The stored credential; null when there is none or it cannot be decrypted (its keys are gone), which
+    /// needs a registration token like a first start.</summary>
     public static RunnerCredentials? Load(string workDir)
     {
-        var path = Path.Combine(workDir, FileName);
-        return File.Exists(path)
-            ? JsonSerializer.Deserialize<RunnerCredentials>(File.ReadAllText(path), ContractJson.Options)
-            : null;
+        string? json;
+        try
+        {
+            json = Stored(workDir).Read(out var wasPlain);
+            if (json is null) return null;
+            var credentials = JsonSerializer.Deserialize<RunnerCredentials>(json, ContractJson.Options);
+            if (wasPlain) credentials?.Save(workDir); // stored before encryption: encrypt it now
+            return credentials;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 
     public void Save(string workDir)
     {
         Directory.CreateDirectory(workDir);
-        var path = Path.Combine(workDir, FileName);
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Created private: the credential is never readable by others, not even for a moment.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(JsonSerializer.Serialize(this, ContractJson.Options));
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        Stored(workDir).Write(JsonSerializer.Serialize(this, ContractJson.Options));
     }
+
+    private static ProtectedFile Stored(string workDir) =>
+        new(Path.Combine(workDir, FileName), Path.Combine(workDir, ".keys"), "runner-credentials");
 }

@@ -121,6 +121,7 @@ internal sealed class TestStack : IAsyncDisposable
         ["ORCHESTRATOR_URL"] = Server.ToString(),
         ["ORCHESTRATOR_TOKEN"] = UserToken,
         ["XDG_CONFIG_HOME"] = Path.Combine(Dir, "config"),
+        ["XDG_DATA_HOME"] = Path.Combine(Dir, "data"),
     }, null, args);
 
     /// <summary>Runs the real CLI with exactly the given environment changes (null removes a variable).</summary>

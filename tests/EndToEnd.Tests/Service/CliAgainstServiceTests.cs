@@ -57,7 +57,10 @@ public sealed class CliAgainstServiceTests(ServiceFixture fixture) : IClassFixtu
         var config = Directory.CreateTempSubdirectory("cli-config-").FullName;
         try
         {
-            var env = new Dictionary<string, string?> { ["XDG_CONFIG_HOME"] = config, ["ORCHESTRATOR_URL"] = null, ["ORCHESTRATOR_TOKEN"] = null };
+            var env = new Dictionary<string, string?>
+            {
+                ["XDG_CONFIG_HOME"] = config, ["XDG_DATA_HOME"] = Path.Combine(config, "data"), ["ORCHESTRATOR_URL"] = null, ["ORCHESTRATOR_TOKEN"] = null,
+            };
 
             var login = await TestStack.CliRawAsync(env, Stack.UserToken + "\n", "login", "--server", Stack.Server.ToString());
             var list = await TestStack.CliRawAsync(env, null, "environments", "list", "--json");
@@ -65,7 +68,8 @@ public sealed class CliAgainstServiceTests(ServiceFixture fixture) : IClassFixtu
             Assert.True(login.ExitCode == 0, login.ToString());
             var file = Path.Combine(config, "orchestrator", "config.json");
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-            Assert.Contains(Stack.UserToken, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            Assert.DoesNotContain(Stack.UserToken, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            Assert.True(Directory.Exists(Path.Combine(config, "data", "orchestrator", "keys")));
             Assert.True(list.ExitCode == 0, list.ToString());
             Assert.Contains(JsonNode.Parse(list.Stdout)!.AsArray(), e => (string?)e!["name"] == "local");
         }
@@ -81,7 +85,7 @@ public sealed class CliAgainstServiceTests(ServiceFixture fixture) : IClassFixtu
         var config = Directory.CreateTempSubdirectory("cli-config-").FullName;
         try
         {
-            var env = new Dictionary<string, string?> { ["XDG_CONFIG_HOME"] = config };
+            var env = new Dictionary<string, string?> { ["XDG_CONFIG_HOME"] = config, ["XDG_DATA_HOME"] = Path.Combine(config, "data") };
 
             var login = await TestStack.CliRawAsync(env, null, "login", "--server", Stack.Server.ToString(), "--token", "orch_u_not-a-real-token");
 

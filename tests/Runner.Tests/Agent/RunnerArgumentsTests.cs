@@ -31,7 +31,7 @@ public sealed class RunnerArgumentsTests
         Assert.Throws<ArgumentException>(() => RunnerArguments.ToRunnerOptions(args));
 
     [Fact]
-    public void Credentials_Saved_AreReadableOnlyByTheOwnerAndLoadBack()
+    public void Credentials_Saved_AreEncryptedReadableOnlyByTheOwnerAndLoadBack()
     {
         using var dir = new TempDir();
         var credentials = new RunnerCredentials(new Uri("http://h/"), Guid.NewGuid(), "r1", "orch_r_secret");
@@ -40,6 +40,34 @@ public sealed class RunnerArgumentsTests
 
         var path = Path.Combine(dir.Path, RunnerCredentials.FileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.DoesNotContain("orch_r_secret", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(dir.Path, ".keys")));
         Assert.Equal(credentials, RunnerCredentials.Load(dir.Path));
+    }
+
+    [Fact]
+    public void Credentials_StoredInPlainTextByAnOlderRunner_LoadAndAreEncryptedAtOnce()
+    {
+        using var dir = new TempDir();
+        var runnerId = Guid.NewGuid();
+        var path = Path.Combine(dir.Path, RunnerCredentials.FileName);
+        File.WriteAllText(path, $$"""{"server":"http://h/","runnerId":"{{runnerId}}","name":"r1","token":"orch_r_old"}""");
+
+        var loaded = RunnerCredentials.Load(dir.Path);
+
+        Assert.Equal(new RunnerCredentials(new Uri("http://h/"), runnerId, "r1", "orch_r_old"), loaded);
+        Assert.DoesNotContain("orch_r_old", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal(loaded, RunnerCredentials.Load(dir.Path));
+    }
+
+    [Fact]
+    public void Credentials_WhoseKeysAreGone_AreTreatedAsAbsent()
+    {
+        using var dir = new TempDir();
+        new RunnerCredentials(new Uri("http://h/"), Guid.NewGuid(), "r1", "orch_r_secret").Save(dir.Path);
+
+        Directory.Delete(Path.Combine(dir.Path, ".keys"), recursive: true);
+
+        Assert.Null(RunnerCredentials.Load(dir.Path));
     }
 }
