@@ -19,16 +19,19 @@ public sealed record CliConfig(string Server, string Token)
     {
         var file = Stored;
         string? json;
+        bool wasPlain;
         try
         {
-            json = file.Read(out var wasPlain);
-            if (json is not null && wasPlain) Deserialize(json, file.Path).Save(); // stored before encryption: encrypt it now
+            json = file.Read(out wasPlain);
         }
         catch (CryptographicException)
         {
             throw new UsageException($"{file.Path} cannot be decrypted: its keys are gone (run `orchestrator login` again)");
         }
-        return json is null ? null : Deserialize(json, file.Path);
+        if (json is null) return null;
+        var config = Deserialize(json, file.Path);
+        if (wasPlain) config.Save(); // stored before encryption: encrypt it now
+        return config;
     }
 
     public void Save()

@@ -45,7 +45,7 @@ public sealed class GenerateRelayTests(ServerFixture fixture) : IClassFixture<Se
     {
         var name = $"gen-{Guid.NewGuid():N}"[..20];
         using var user = await UserClient.CreateAsync(fixture.Server);
-        (await user.Http.PutAsJsonAsync($"/api/environments/{name}", new { targetKind = "local" })).EnsureSuccessStatusCode();
+        await user.CreateEnvironmentAsync(name);
         await fixture.Database.ExecuteAsync("UPDATE environments SET state = jsonb_build_object('frontUrl', @frontUrl::text) WHERE name = @name", new { name, frontUrl });
         return name;
     }

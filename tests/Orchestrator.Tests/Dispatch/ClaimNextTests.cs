@@ -44,7 +44,8 @@ public sealed class ClaimNextTests
     {
         await using var h = await Harness.StartAsync("--Dispatch:MaxAttempts", "1");
         using var runner = await h.RunnerAsync();
-        await EnvironmentsAsync(h, "first", "second");
+        await h.User.CreateEnvironmentAsync("first");
+        await h.User.CreateEnvironmentAsync("second");
         var failing = await h.User.ApplyAsync(Specs.Local("first"));
         var other = await h.User.ApplyAsync(Specs.Local("second"));
 
@@ -63,7 +64,8 @@ public sealed class ClaimNextTests
     {
         await using var h = await Harness.StartAsync();
         using var runner = await h.RunnerAsync();
-        await EnvironmentsAsync(h, "first", "second");
+        await h.User.CreateEnvironmentAsync("first");
+        await h.User.CreateEnvironmentAsync("second");
         await h.User.ApplyAsync(Specs.Local("first"));
         await h.User.ApplyAsync(Specs.Local("second"));
         var done = await runner.ClaimRequiredAsync();
@@ -117,9 +119,4 @@ public sealed class ClaimNextTests
     private static async Task<DateTimeOffset> LeaseAsync(Harness h, StepClaim claim) =>
         new(DateTime.SpecifyKind(await h.Database.ScalarAsync<DateTime>("SELECT lease_expires_at FROM steps WHERE id = @StepId", new { claim.StepId }), DateTimeKind.Utc));
 
-    private static async Task EnvironmentsAsync(Harness h, params string[] names)
-    {
-        foreach (var name in names)
-            using (var put = await h.User.Http.PutAsJsonAsync($"/api/environments/{name}", new { targetKind = "local" })) put.EnsureSuccessStatusCode();
-    }
 }

@@ -62,7 +62,7 @@ public sealed class QueueTests
     public async Task Environments_AreIndependent()
     {
         await using var h = await Harness.StartAsync();
-        using (var put = await h.User.Http.PutAsJsonAsync("/api/environments/other", new { targetKind = "local" })) put.EnsureSuccessStatusCode();
+        await h.User.CreateEnvironmentAsync("other");
 
         var a = await h.User.ApplyAsync(Specs.Local());
         var b = await h.User.ApplyAsync(Specs.Local("other"));

@@ -21,6 +21,13 @@ public sealed class UserClient(HttpClient http) : IDisposable
         return (await response.Content.ReadFromJsonAsync<RunDto>(ContractJson.Options))!;
     }
 
+    /// <summary>Creates (or updates) an environment of the given target kind.</summary>
+    public async Task CreateEnvironmentAsync(string name, string targetKind = "local")
+    {
+        using var response = await http.PutAsJsonAsync($"/api/environments/{name}", new { targetKind });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async Task<RunDto> GetRunAsync(Guid id) =>
         (await http.GetFromJsonAsync<RunDto>($"/api/runs/{id}", ContractJson.Options))!;
 
