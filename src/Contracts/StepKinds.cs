@@ -13,6 +13,8 @@ public static class StepKinds
     public const string TrafficShift = "traffic.shift";
     public const string CanaryPause = "canary.pause";
     public const string CanaryAnalyze = "canary.analyze";
+    /// <summary>A gate that waits until a user approves the run; timed by the orchestrator, no runner takes it.</summary>
+    public const string Approval = "approval";
     public const string RevisionPromote = "revision.promote";
     public const string RevisionRollback = "revision.rollback";
     public const string Cleanup = "cleanup";

@@ -57,14 +57,12 @@ public static class Planner
         {
             if (step.Weight is { } weight)
                 last = graph.Add(StepKinds.TrafficShift, [last], new JsonObject { ["weight"] = weight });
-            else if (step.Pause is { } pause && Durations.TryParse(pause, out var duration))
+            else if (step.Pause is { Duration: { } pause } && Durations.TryParse(pause, out var duration))
                 last = graph.Add(StepKinds.CanaryPause, [last], new JsonObject { ["seconds"] = (long)duration.TotalSeconds });
             else if (step.Analysis is { } analysis)
                 last = graph.Add(StepKinds.CanaryAnalyze, [last], new JsonObject
                 {
-                    ["duration"] = analysis.Duration,
-                    ["maxErrorRate"] = analysis.MaxErrorRate,
-                    ["maxP99LatencyMs"] = analysis.MaxP99LatencyMs,
+                    ["analysis"] = System.Text.Json.JsonSerializer.SerializeToNode(analysis, ContractJson.Options),
                 });
         }
         return last;

@@ -112,21 +112,20 @@ public static partial class SpecValidator
     {
         if (!Present(strategy, "strategy", errors) || strategy!.Canary is not { } canary) return;
         if (canary.Steps is null) { errors.Add("strategy.canary.steps", "Must be a list."); return; }
+        if (canary.ProgressDeadline is { } deadline && !Durations.TryParse(deadline, out _))
+            errors.Add("strategy.canary.progressDeadline", "Must be a duration such as 10m.");
+        if (canary.BackgroundAnalysis is { } background)
+            AnalysisValidator.Validate(background, "strategy.canary.backgroundAnalysis", background: true, errors);
         for (var i = 0; i < canary.Steps.Count; i++)
         {
             var path = $"strategy.canary.steps[{i}]";
             var step = canary.Steps[i];
             if (step is null) { errors.Add(path, "Must be an object."); continue; }
-            var set = (step.Weight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.Analysis is null ? 0 : 1);
-            if (set != 1) errors.Add(path, "Give exactly one of weight, pause or analysis.");
+            var set = (step.Weight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.Analysis is null ? 0 : 1) + (step.Approval is null ? 0 : 1);
+            if (set != 1) errors.Add(path, "Give exactly one of weight, pause, analysis or approval.");
             if (step.Weight is < 0 or > 100) errors.Add($"{path}.weight", "Must be between 0 and 100.");
-            if (step.Pause is not null && !Durations.TryParse(step.Pause, out _)) errors.Add($"{path}.pause", "Must be a duration such as 30s, 5m or 1h.");
-            if (step.Analysis is { } analysis)
-            {
-                if (!Durations.TryParse(analysis.Duration, out _)) errors.Add($"{path}.analysis.duration", "Must be a duration such as 30s, 5m or 1h.");
-                if (analysis.MaxErrorRate is < 0 or > 1) errors.Add($"{path}.analysis.maxErrorRate", "Must be between 0 and 1.");
-                if (analysis.MaxP99LatencyMs < 1) errors.Add($"{path}.analysis.maxP99LatencyMs", "Must be positive.");
-            }
+            if (step.Pause is { Duration: { } pause } && !Durations.TryParse(pause, out _)) errors.Add($"{path}.pause", "Must be a duration such as 30s, 5m or 1h, or {} to wait until promoted.");
+            if (step.Analysis is { } analysis) AnalysisValidator.Validate(analysis, $"{path}.analysis", background: false, errors);
         }
     }
 

@@ -41,12 +41,17 @@ internal sealed class StepJob(
         }
 
         using var work = new CancellationTokenSource();
-        var stop = new WorkStop(work);
+        using var stop = new WorkStop(work);
         using var timeout = new CancellationTokenSource(
             claim.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(claim.TimeoutSeconds) : Timeout.InfiniteTimeSpan, time);
         using var grace = new CancellationTokenSource();
         using var onTimeout = timeout.Token.Register(() => stop.Request(StopReason.TimedOut));
         using var onGraceOver = grace.Token.Register(() => stop.Request(StopReason.ShuttingDown));
+        if (first.FinishRequested)
+        {
+            stop.RequestFinish();
+        }
+
         using var onShutdown = shutdown.Register(() => grace.CancelAfter(options.ShutdownGrace));
 
         var worker = Task.Run(() => WorkAsync(claim, log, stop, work.Token), CancellationToken.None);
@@ -98,6 +103,10 @@ internal sealed class StepJob(
                 if (beat.CancelRequested)
                 {
                     stop.Request(StopReason.CancelRequested);
+                }
+                else if (beat.FinishRequested)
+                {
+                    stop.RequestFinish();
                 }
             }
             catch (Exception e) when (e is LeaseLostException or OrchestratorException)

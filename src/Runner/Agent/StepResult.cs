@@ -10,5 +10,8 @@ internal sealed record StepResult(string Outcome, JsonObject? Outputs = null, st
 
     public static StepResult Skipped(JsonObject? outputs = null) => new(StepStatuses.Skipped, outputs);
 
+    /// <summary>Not enough data to decide (an analysis): the step waits for a person to promote or abort.</summary>
+    public static StepResult Inconclusive(string reason, JsonObject? outputs = null) => new(StepOutcomes.Inconclusive, outputs, reason);
+
     public static StepResult Failed(string error, JsonObject? outputs = null) => new(StepStatuses.Failed, outputs, error);
 }

@@ -24,10 +24,10 @@ public sealed class PlannerTests
         Steps =
         [
             new CanaryStepSpec { Weight = 10 },
-            new CanaryStepSpec { Pause = "5m" },
-            new CanaryStepSpec { Analysis = new AnalysisSpec { Duration = "1m" } },
+            new CanaryStepSpec { Pause = new PauseSpec { Duration = "5m" } },
+            new CanaryStepSpec { Analysis = new AnalysisSpec { Metrics = [new MetricSpec { Name = "errors", Source = "traffic", Measure = "errorRate", Max = 0.01, Count = 3 }] } },
             new CanaryStepSpec { Weight = 50 },
-            new CanaryStepSpec { Pause = "30s" },
+            new CanaryStepSpec { Pause = new PauseSpec { Duration = "30s" } },
         ],
     };
 
