@@ -35,13 +35,8 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
 
     public override void Append(NpgsqlBatch batch)
     {
-        batch.BatchCommands.Add(Command("""
-            UPDATE steps s SET status = @outcome, outputs = s.outputs || @outputs, error = NULL,
-                               finished_at = @now, lease_token = NULL, lease_expires_at = NULL
-            WHERE s.id = @stepId AND s.lease_token = @leaseToken
-              AND (SELECT r.status FROM runs r WHERE r.id = s.run_id) = 'running'
-            RETURNING s.id
-            """,
+        batch.BatchCommands.Add(Command(
+            RunTransitions.SucceedFencedStep,
             new NpgsqlParameter("outcome", outcome),
             new NpgsqlParameter("outputs", NpgsqlDbType.Jsonb) { Value = outputsJson },
             new NpgsqlParameter("now", now),
@@ -49,13 +44,14 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
             new NpgsqlParameter("leaseToken", leaseToken)));
         batch.BatchCommands.Add(Command(
             $"""
-            WITH readied AS ({RunProgress.ReadyStepsSql(RunningRunOfStep)} RETURNING 1)
+            WITH readied AS ({RunTransitions.ReadySteps(RunningRunOfStep)} RETURNING 1),
+                 finishing AS ({RunTransitions.RequestFinish(RunningRunOfStep)})
             SELECT n, CASE WHEN n > 0 THEN pg_notify('{ReadyListener.Channel}', '') IS NULL END FROM (SELECT count(*) AS n FROM readied) c
             """,
             new NpgsqlParameter("stepId", stepId),
             new NpgsqlParameter("now", now)));
         batch.BatchCommands.Add(Command(
-            RunProgress.SucceedIfDoneSql(RunningRunOfStep),
+            RunTransitions.FinishRun(RunningRunOfStep),
             new NpgsqlParameter("stepId", stepId),
             new NpgsqlParameter("now", now)));
         next?.Append(batch);

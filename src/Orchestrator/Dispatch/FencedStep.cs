@@ -12,6 +12,10 @@ public sealed record FencedStep
     public int MaxAttempts { get; init; }
     public string RunStatus { get; init; } = "";
     public string Environment { get; init; } = "";
+    /// <summary>Set while the run rolls back: the status it will end in.</summary>
+    public string? EndingStatus { get; init; }
+
+    public bool RunRollingBack => EndingStatus is not null;
 
     /// <summary>Attempts that count against <see cref="MaxAttempts"/>, this one included.</summary>
     public int CountedAttempts => Attempt - ReleasedAttempts;

@@ -14,7 +14,7 @@ namespace Orchestrator.Dispatch;
 /// writes, so heartbeats alone commit asynchronously.
 /// </summary>
 public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset expires, DateTimeOffset renewBefore, string outputsJson)
-    : BatchedWrite<(string RunStatus, DateTimeOffset LeaseExpiresAt)?>
+    : BatchedWrite<HeartbeatWrite.Held?>
 {
     public override bool MayCommitAsynchronously => true;
 
@@ -22,15 +22,18 @@ public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset 
         WITH renewed AS (
             UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || @outputs
             WHERE s.id = @stepId AND s.lease_token = @leaseToken AND (s.lease_expires_at < @renewBefore OR @outputs <> '{}'::jsonb)
-            RETURNING s.run_id, s.lease_expires_at),
+            RETURNING s.run_id, s.lease_expires_at, s.kind, s.finish_requested),
         held AS (
-            SELECT n.run_id, n.lease_expires_at FROM renewed n
+            SELECT n.run_id, n.lease_expires_at, n.kind, n.finish_requested FROM renewed n
             UNION ALL
             -- Not due: the lease as it stands. A lease that was due is answered only by the renewal, so one that another
             -- transaction ended meanwhile (the renewal found nothing) is reported gone.
-            SELECT s.run_id, s.lease_expires_at FROM steps s
+            SELECT s.run_id, s.lease_expires_at, s.kind, s.finish_requested FROM steps s
             WHERE s.id = @stepId AND s.lease_token = @leaseToken AND s.lease_expires_at >= @renewBefore AND @outputs = '{}'::jsonb)
-        SELECT (SELECT r.status FROM runs r WHERE r.id = h.run_id), h.lease_expires_at FROM held h LIMIT 1
+        -- A run that rolls back wants only its rollback's work.
+        SELECT r.status IN ('succeeded', 'failed', 'cancelled') OR (r.ending_status IS NOT NULL AND h.kind <> 'revision.rollback'),
+               h.lease_expires_at, h.finish_requested
+        FROM held h JOIN runs r ON r.id = h.run_id LIMIT 1
         """,
         new NpgsqlParameter("expires", expires),
         new NpgsqlParameter("renewBefore", renewBefore),
@@ -40,6 +43,9 @@ public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset 
 
     public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        if (await reader.ReadAsync(cancellationToken)) Value = (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+        if (await reader.ReadAsync(cancellationToken)) Value = new Held(reader.GetBoolean(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2));
     }
+
+    /// <summary>The lease is still held: whether the work should stop or finish, and until when the lease runs.</summary>
+    public sealed record Held(bool CancelRequested, DateTimeOffset LeaseExpiresAt, bool FinishRequested);
 }

@@ -6,7 +6,8 @@ namespace Orchestrator.Dispatch;
 
 /// <summary>
 /// Periodically ends attempts whose lease expired (the runner died or hung) or that ran past their kind's timeout, and
-/// completes canary pauses whose time is up, and starts the queued run of an environment left with nothing active.
+/// completes canary pauses whose time is up, rolls back canaries past their progress deadline, and starts the queued run
+/// of an environment left with nothing active.
 /// Safe on every instance at once: each change re-checks its row under lock
 /// and the lease token it saw. One failed pass is logged and backed off; it never stops the host.
 /// </summary>
@@ -48,6 +49,7 @@ public sealed partial class LeaseSweeper(
         List<Expired> expired;
         List<Guid> pauses;
         List<string> idleWithQueue;
+        List<Guid> pastDeadline;
         await using (var connection = await database.DataSource.OpenConnectionAsync(cancellationToken))
         {
             expired = (await connection.QueryAsync<Expired>(new CommandDefinition("""
@@ -61,13 +63,12 @@ public sealed partial class LeaseSweeper(
             pauses = (await connection.QueryAsync<Guid>(new CommandDefinition("""
                 SELECT id FROM steps WHERE status = 'ready' AND kind = 'canary.pause' AND not_before <= @now LIMIT @BatchSize
                 """, new { now, BatchSize }, cancellationToken: cancellationToken))).ToList();
+            pastDeadline = (await connection.QueryAsync<Guid>(new CommandDefinition(
+                RunTransitions.PastProgressDeadline, new { now, limit = BatchSize }, cancellationToken: cancellationToken))).ToList();
             // Normally a run that ends starts the next at once; this makes good a crash between the two.
-            idleWithQueue = (await connection.QueryAsync<string>(new CommandDefinition("""
+            idleWithQueue = (await connection.QueryAsync<string>(new CommandDefinition($"""
                 SELECT DISTINCT q.environment FROM runs q
-                WHERE q.status = 'queued'
-                  AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.environment = q.environment AND r.status = 'running')
-                  AND NOT EXISTS (SELECT 1 FROM steps s JOIN runs r ON r.id = s.run_id
-                                  WHERE r.environment = q.environment AND s.status = 'running')
+                WHERE q.status = 'queued' AND {RunTransitions.EnvironmentIdle("q.environment")}
                 LIMIT @BatchSize
                 """, new { BatchSize }, cancellationToken: cancellationToken))).ToList();
         }
@@ -77,6 +78,8 @@ public sealed partial class LeaseSweeper(
             if (await EndAttemptAsync(step, now, cancellationToken)) changed++;
         foreach (var stepId in pauses)
             if (await FinishPauseAsync(stepId, now, cancellationToken)) changed++;
+        foreach (var runId in pastDeadline)
+            if (await AbortPastDeadlineAsync(runId, now, cancellationToken)) changed++;
         foreach (var environment in idleWithQueue)
             if (await StartNextRunAsync(environment, now, cancellationToken)) changed++;
         if (changed > 0) progress.PulseLocal();
@@ -103,15 +106,25 @@ public sealed partial class LeaseSweeper(
                 "SELECT run_id FROM steps WHERE id = @stepId", new { stepId }, transaction, cancellationToken: cancellationToken));
             var run = await connection.QuerySingleAsync<(string Status, string Environment)>(new CommandDefinition(
                 "SELECT status, environment FROM runs WHERE id = @runId FOR UPDATE", new { runId }, transaction, cancellationToken: cancellationToken));
-            var finished = await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE steps SET status = 'succeeded', started_at = COALESCE(started_at, not_before), finished_at = @now, attempt = attempt + 1
-                WHERE id = @stepId AND status = 'ready' AND not_before <= @now
-                """, new { stepId, now }, transaction, cancellationToken: cancellationToken));
+            var finished = await connection.ExecuteAsync(new CommandDefinition(
+                RunTransitions.FinishPause, new { stepId, now }, transaction, cancellationToken: cancellationToken));
             if (finished == 0 || run.Status != Contracts.RunStatuses.Running) return finished > 0;
-            await RunProgress.ReadyStepsAsync(connection, transaction, runId, now, cancellationToken);
-            if (await RunProgress.SucceedIfDoneAsync(connection, transaction, runId, now, cancellationToken) is not null)
-                await progress.AdvanceQueueAsync(connection, transaction, run.Environment, now, cancellationToken);
+            await progress.ProgressAsync(connection, transaction, runId, run.Environment, now, cancellationToken);
             return true;
+        }, cancellationToken);
+
+    private async Task<bool> AbortPastDeadlineAsync(Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var deadline = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+                "SELECT progress_deadline_seconds FROM runs WHERE id = @runId AND status = 'running' FOR UPDATE", new { runId }, transaction, cancellationToken: cancellationToken));
+            // Re-checked under the run's lock: promoted, rolled back or ended by another instance meanwhile.
+            var still = await connection.QueryAsync<Guid>(new CommandDefinition(
+                RunTransitions.PastProgressDeadline, new { now, limit = 100_000 }, transaction, cancellationToken: cancellationToken));
+            if (deadline is not { } seconds || !still.Contains(runId)) return false;
+            var reason = $"the canary was not promoted within its progress deadline ({TimeSpan.FromSeconds(seconds):c} from the moment it was live)";
+            LogDeadline(runId, reason);
+            return await RunProgress.TryBeginRollbackAsync(connection, transaction, runId, Contracts.RunStatuses.Failed, reason, null, now, cancellationToken);
         }, cancellationToken);
 
     private async Task<bool> StartNextRunAsync(string environment, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -129,6 +142,9 @@ public sealed partial class LeaseSweeper(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Lease sweep failed; next pass in {DelaySeconds} s")]
     private partial void LogSweepFailed(Exception exception, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} rolls back: {Reason}")]
+    private partial void LogDeadline(Guid runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {StepId} of run {RunId}: {Reason}")]
     private partial void LogAttemptEnded(Guid stepId, Guid runId, string reason);

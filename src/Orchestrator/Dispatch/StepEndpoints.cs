@@ -11,7 +11,7 @@ namespace Orchestrator.Dispatch;
 /// <summary>The runner protocol's per-step calls; each is fenced by the lease token (409 when stale).</summary>
 public static class StepEndpoints
 {
-    private static readonly string[] Outcomes = [StepStatuses.Succeeded, StepStatuses.Failed, StepStatuses.Cancelled, StepStatuses.Skipped];
+    private static readonly string[] Outcomes = StepOutcomes.All;
 
     public static IEndpointRouteBuilder MapStepProtocol(this IEndpointRouteBuilder app)
     {

@@ -26,7 +26,7 @@ public sealed class StepReports(
         var write = new HeartbeatWrite(stepId, request.LeaseToken, now + lease, now + (lease * RenewWhenLeft), Json(request.Outputs));
         // A run that ended (cancelled, or failed through another step) no longer wants this step's work.
         return await batcher.WriteAsync(write, cancellationToken) is { } held
-            ? new HeartbeatResponse(held.LeaseExpiresAt, RunStatuses.IsFinal(held.RunStatus))
+            ? new HeartbeatResponse(held.LeaseExpiresAt, held.CancelRequested, held.FinishRequested)
             : null;
     }
 
@@ -60,7 +60,7 @@ public sealed class StepReports(
         var outputs = request.Outputs ?? new JsonObject();
         // The common case goes with whatever else is being written at the moment; the rest (failures, cancels, changes
         // to the environment's state, stale leases and runs that ended) takes the general path below.
-        if (request.Outcome is StepStatuses.Succeeded or StepStatuses.Skipped && !outputs.ContainsKey("environment"))
+        if (request.Outcome is StepStatuses.Succeeded or StepStatuses.Skipped && !outputs.ContainsKey(EnvironmentState.OutputMember))
         {
             var now = time.GetUtcNow();
             var next = nextFor is { } runner ? claimer.NewClaim(runner.RunnerId, runner.Labels, now, afterCompleting: stepId) : null;
@@ -79,12 +79,15 @@ public sealed class StepReports(
             var now = time.GetUtcNow();
             var step = await StepFencing.LockAsync(connection, transaction, stepId, request.LeaseToken, cancellationToken);
             if (step is null) return false;
-            await MergeEnvironmentStateAsync(connection, transaction, step.Environment, outputs, now, cancellationToken);
+            await EnvironmentStateWrite.ReplaceAsync(connection, transaction, step.Environment, outputs, now, cancellationToken);
             var outputsJson = Json(outputs);
             switch (request.Outcome)
             {
                 case StepStatuses.Succeeded or StepStatuses.Skipped:
                     await outcomes.SucceedAsync(connection, transaction, step, request.Outcome, outputsJson, now, cancellationToken);
+                    break;
+                case StepOutcomes.Inconclusive:
+                    await outcomes.WaitAsync(connection, transaction, step, request.Error ?? "the analysis was inconclusive", outputsJson, now, cancellationToken);
                     break;
                 case StepStatuses.Failed:
                     await outcomes.FailAsync(connection, transaction, step, request.Error ?? "failed without a message", outputsJson, now, cancellationToken);
@@ -110,22 +113,6 @@ public sealed class StepReports(
         }, cancellationToken);
         if (done) progress.PulseLocal();
         return done;
-    }
-
-    // outputs.environment members are merged into the environment's state; a null member removes the key.
-    private static async Task MergeEnvironmentStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string environment, JsonObject outputs, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (outputs["environment"] is not JsonObject changes) return;
-        var set = new JsonObject();
-        var remove = new List<string>();
-        foreach (var (key, value) in changes)
-        {
-            if (value is null) remove.Add(key);
-            else set[key] = value.DeepClone();
-        }
-        await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE environments SET state = (state || CAST(@set AS jsonb)) - @remove, updated_at = @now WHERE name = @environment
-            """, new { environment, set = set.ToJsonString(), remove = remove.ToArray(), now }, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>What a completion did: <see cref="Held"/> is false when the lease was gone (nothing was written).</summary>

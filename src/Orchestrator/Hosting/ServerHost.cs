@@ -129,6 +129,7 @@ public static class ServerHost
         services.AddSingleton<ReadySignal>();
         services.AddSingleton<RunProgress>();
         services.AddSingleton<AttemptOutcomes>();
+        services.AddSingleton<RollbackEvents>();
         services.AddSingleton<WriteBatcher>();
         services.AddSingleton<StepClaimer>();
         services.AddSingleton<StepReports>();
