@@ -77,6 +77,7 @@ public static class CliApp
         ["apply", .. var rest] => RolloutCommands.ApplyAsync(rest, context),
         ["plan", .. var rest] => RolloutCommands.PlanAsync(rest, context),
         ["runs", .. var rest] => RunsCommands.RunAsync(rest, context),
+        ["rollouts", .. var rest] => CanaryCommands.RunAsync(rest, context),
         ["environments", .. var rest] => ListCommands.EnvironmentsAsync(rest, context),
         ["runners", .. var rest] => ListCommands.RunnersAsync(rest, context),
         ["generate", .. var rest] => GenerateCommand.RunAsync(rest, context),

@@ -14,7 +14,12 @@ public static class RunView
         var trigger = run["trigger"];
         if (trigger is not null) text.Append($"  trigger {Json.Str(trigger, "kind")}{(Json.Str(trigger, "actor") is { Length: > 0 } actor ? " by " + actor : "")}");
         text.Append('\n');
-        if (Json.Str(run, "error") is { Length: > 0 } error) text.Append($"error: {error}\n");
+        var rollingBack = run["rollingBack"]?.GetValue<bool>() == true;
+        if (Json.Str(run, "error") is { Length: > 0 } error) text.Append(rollingBack ? $"rolling back: {error}\n" : $"error: {error}\n");
+        foreach (var step in Json.Items(run["steps"]).Where(s => Json.Str(s, "status") == "waiting"))
+            text.Append(Json.Str(step, "kind") == "approval"
+                ? $"waiting for approval at {Json.Str(step, "name")}: orchestrator runs approve {Json.Str(run, "id")}\n"
+                : $"paused at {Json.Str(step, "name")}{(Json.Str(step, "error") is { Length: > 0 } why ? $" ({why})" : "")}: orchestrator rollouts promote|abort {Json.Str(run, "environment")}\n");
         return text.ToString();
     }
 
@@ -26,7 +31,8 @@ public static class RunView
         foreach (var step in Json.Items(run["steps"]))
         {
             var error = Json.Str(step, "error");
-            table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), Json.Str(step, "status"), Attempt(step),
+            var status = Json.Str(step, "decidedBy") is { Length: > 0 } by ? $"{Json.Str(step, "status")} by {by}" : Json.Str(step, "status");
+            table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), status, Attempt(step),
                 StepDuration(step, now), FirstLine(error, 60));
             // A long or multi-line error (an engine's last log lines) would break the table: it follows in full.
             if (FirstLine(error, 60) != error.TrimEnd())

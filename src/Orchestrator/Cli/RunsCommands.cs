@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Orchestrator.Cli;
 
-/// <summary><c>runs list|show|logs|cancel|retry</c>.</summary>
+/// <summary><c>runs list|show|logs|cancel|retry|approve</c>.</summary>
 public static class RunsCommands
 {
     public static Task<int> RunAsync(string[] args, CliContext context) => args switch
@@ -13,8 +13,9 @@ public static class RunsCommands
         ["logs", .. var rest] => LogsAsync(rest, context),
         ["cancel", .. var rest] => ActAsync("cancel", rest, context),
         ["retry", .. var rest] => ActAsync("retry", rest, context),
-        [] => throw new UsageException("runs needs a subcommand: list, show, logs, cancel or retry"),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'runs {other}' (list, show, logs, cancel, retry)"),
+        ["approve", .. var rest] => ActAsync("approve", rest, context),
+        [] => throw new UsageException("runs needs a subcommand: list, show, logs, cancel, retry or approve"),
+        [var other, ..] => throw new UsageException($"unknown subcommand 'runs {other}' (list, show, logs, cancel, retry, approve)"),
     };
 
     private static async Task<int> ListAsync(IReadOnlyList<string> rawArgs, CliContext context)

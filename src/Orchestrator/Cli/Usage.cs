@@ -24,6 +24,10 @@ public static class Usage
           runs logs ID [--follow]
           runs cancel ID [--json]
           runs retry ID [--json]                     resume a failed or cancelled run from its failed steps
+          runs approve ID [--json]                   let a run waiting at an approval gate go on
+          rollouts promote ENV [--full] [--json]     end the pause the environment's canary is in (--full: skip the
+                                                     remaining canary steps and move all traffic)
+          rollouts abort ENV [--json]                roll the paused canary back to the stable revision
           environments list|show NAME [--json]
           environments teardown NAME --yes [--json]  delete a gke environment's cluster, service account and bucket
           runners list [--json] | runners remove ID

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
+using Contracts;
 
 namespace Orchestrator.Environments;
 
-/// <summary><see cref="State"/> is what the runners recorded: <c>stableRevision</c>, <c>canaryRevision</c>,
-/// <c>canaryWeight</c>, <c>frontUrl</c> and the like.</summary>
-public sealed record EnvironmentDto(string Name, string TargetKind, DateTimeOffset CreatedAt, JsonObject State);
+/// <summary><see cref="State"/> is what the runners recorded (stable and canary revisions, weight, front URL, the last
+/// rollback).</summary>
+public sealed record EnvironmentDto(string Name, string TargetKind, DateTimeOffset CreatedAt, EnvironmentState State, ApprovalSettings Approval);

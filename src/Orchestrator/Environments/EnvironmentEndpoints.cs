@@ -32,7 +32,7 @@ public static class EnvironmentEndpoints
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         if (body.Value!.TargetKind is not { } kind || !TargetKinds.All.Contains(kind))
             return Problems.Invalid("targetKind", $"Must be one of: {string.Join(", ", TargetKinds.All)}.");
-        var (environment, created) = await store.PutAsync(name, kind, cancellationToken);
+        var (environment, created) = await store.PutAsync(name, kind, body.Value.Approval?.Required ?? false, cancellationToken);
         return created ? TypedResults.Created($"/api/environments/{name}", environment) : TypedResults.Ok(environment);
     }
 
@@ -51,7 +51,7 @@ public static class EnvironmentEndpoints
         }
         var environment = await store.GetAsync(name, cancellationToken);
         if (environment is null) return Problems.NotFound($"Environment '{name}' does not exist.");
-        if (environment.State["frontUrl"] is not System.Text.Json.Nodes.JsonValue value || !value.TryGetValue<string>(out var frontUrl) || frontUrl.Length == 0)
+        if (environment.State.FrontUrl is not { Length: > 0 } frontUrl)
             return Problems.Conflict($"Environment '{name}' serves nothing yet: no rollout has recorded a front URL.", "Nothing served");
         var failure = await relay.RelayAsync(frontUrl, buffer.ToArray(), request.HttpContext.Response, cancellationToken);
         return failure is null

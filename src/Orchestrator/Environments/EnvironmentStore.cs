@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
 
@@ -6,7 +5,7 @@ namespace Orchestrator.Environments;
 
 public sealed class EnvironmentStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    private const string Columns = "name AS Name, target_kind AS TargetKind, created_at AS CreatedAt, state::text AS State";
+    private const string Columns = "name AS Name, target_kind AS TargetKind, created_at AS CreatedAt, state::text AS State, require_approval AS RequireApproval";
 
     public async Task<IReadOnlyList<EnvironmentDto>> ListAsync(CancellationToken cancellationToken)
     {
@@ -24,15 +23,15 @@ public sealed class EnvironmentStore(NpgsqlDataSource dataSource, TimeProvider t
     }
 
     /// <summary>Creates or updates; <c>Created</c> tells which.</summary>
-    public async Task<(EnvironmentDto Environment, bool Created)> PutAsync(string name, string targetKind, CancellationToken cancellationToken)
+    public async Task<(EnvironmentDto Environment, bool Created)> PutAsync(string name, string targetKind, bool requireApproval, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleAsync<UpsertRow>(new CommandDefinition($"""
-            INSERT INTO environments (name, target_kind, created_at, updated_at) VALUES (@name, @targetKind, @now, @now)
-            ON CONFLICT (name) DO UPDATE SET target_kind = EXCLUDED.target_kind, updated_at = EXCLUDED.updated_at
+            INSERT INTO environments (name, target_kind, require_approval, created_at, updated_at) VALUES (@name, @targetKind, @requireApproval, @now, @now)
+            ON CONFLICT (name) DO UPDATE SET target_kind = EXCLUDED.target_kind, require_approval = EXCLUDED.require_approval, updated_at = EXCLUDED.updated_at
             RETURNING {Columns}, (xmax = 0) AS Inserted
-            """, new { name, targetKind, now = time.GetUtcNow() }, cancellationToken: cancellationToken));
-        return (new Row { Name = row.Name, TargetKind = row.TargetKind, CreatedAt = row.CreatedAt, State = row.State }.ToDto(), row.Inserted);
+            """, new { name, targetKind, requireApproval, now = time.GetUtcNow() }, cancellationToken: cancellationToken));
+        return (row.ToDto(), row.Inserted);
     }
 
     private record Row
@@ -41,8 +40,10 @@ public sealed class EnvironmentStore(NpgsqlDataSource dataSource, TimeProvider t
         public string TargetKind { get; init; } = "";
         public DateTime CreatedAt { get; init; }
         public string State { get; init; } = "{}";
+        public bool RequireApproval { get; init; }
 
-        public EnvironmentDto ToDto() => new(Name, TargetKind, new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)), JsonNode.Parse(State)!.AsObject());
+        public EnvironmentDto ToDto() => new(Name, TargetKind, new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
+            Dispatch.EnvironmentStateWrite.Parse(State), new ApprovalSettings { Required = RequireApproval });
     }
 
     private sealed record UpsertRow : Row

@@ -53,6 +53,7 @@ public static class ServerHost
         services.AddSingleton<RolloutService>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunCommands>();
+        services.AddSingleton<CanaryCommands>();
         services.AddSingleton<LogStore>();
         services.AddSingleton<RunnerStore>();
         services.AddSingleton<EnvironmentStore>();
@@ -86,6 +87,7 @@ public static class ServerHost
         app.MapEnvironments();
         app.MapRollouts();
         app.MapRuns();
+        app.MapCanaryDecisions();
         app.MapLogs();
         app.MapRunners();
         app.MapStepProtocol();

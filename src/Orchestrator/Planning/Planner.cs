@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Contracts;
 using Contracts.Specs;
@@ -10,37 +11,45 @@ namespace Orchestrator.Planning;
 /// </summary>
 public static class Planner
 {
-    public static IReadOnlyList<PlannedStep> Plan(RolloutSpec spec, JsonObject environmentState)
+    /// <param name="requireApproval">The environment gates every run: an <c>approval</c> step comes before all others.</param>
+    public static IReadOnlyList<PlannedStep> Plan(RolloutSpec spec, EnvironmentState environmentState, bool requireApproval = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(environmentState);
         var graph = new GraphBuilder(spec.Target.Kind);
-        var prerequisites = AddTargetPreparation(graph, spec.Target);
-        var convert = graph.Add(StepKinds.CheckpointConvert, prerequisites);
+        IReadOnlyList<string> gate = requireApproval ? [graph.Add(StepKinds.Approval, [], new JsonObject { ["message"] = $"Approve the rollout of {spec.Model.Source} to {spec.Environment}" })] : [];
+        var prerequisites = AddTargetPreparation(graph, spec.Target, gate);
+        var convert = graph.Add(StepKinds.CheckpointConvert, prerequisites.Count == 0 ? gate : prerequisites);
         var last = graph.Add(StepKinds.EngineDeploy, [convert]);
 
-        var firstRollout = environmentState["stableRevision"] is null;
-        if (!firstRollout && spec.Strategy.Canary is { } canary)
-            last = AddCanary(graph, canary, last);
+        // A first rollout has nothing to compare with nor to roll back to: all traffic moves once the revision is live.
+        var firstRollout = environmentState.StableRevision is null;
+        IReadOnlyList<string> beforeFinalShift = [last];
+        if (!firstRollout && spec.Strategy.Canary is { Steps.Count: > 0 } canary)
+        {
+            beforeFinalShift = AddCanary(graph, canary, last);
+            // Runs only when the canary is aborted: never readied by dependencies (see RunTransitions.ReadySteps).
+            graph.Add(StepKinds.RevisionRollback, []);
+        }
 
-        last = graph.Add(StepKinds.TrafficShift, [last], new JsonObject { ["weight"] = 100 });
+        last = graph.Add(StepKinds.TrafficShift, beforeFinalShift, new JsonObject { ["weight"] = 100 });
         last = graph.Add(StepKinds.RevisionPromote, [last]);
         graph.Add(StepKinds.Cleanup, [last], new JsonObject { ["keepRevisions"] = spec.Cleanup.KeepRevisions });
         return graph.Steps;
     }
 
-    // Returns the steps that checkpoint conversion waits for (none for local).
-    private static IReadOnlyList<string> AddTargetPreparation(GraphBuilder graph, TargetSpec target)
+    // Returns the steps that checkpoint conversion waits for (none for local); the first steps wait for the gate.
+    private static IReadOnlyList<string> AddTargetPreparation(GraphBuilder graph, TargetSpec target, IReadOnlyList<string> gate)
     {
         switch (target.Kind)
         {
             case TargetKinds.Kubernetes:
-                return [graph.Add(StepKinds.SecretEnsure, [])];
+                return [graph.Add(StepKinds.SecretEnsure, gate)];
             case TargetKinds.Gke:
-                var cluster = graph.Add(StepKinds.ClusterEnsure, []);
+                var cluster = graph.Add(StepKinds.ClusterEnsure, gate);
                 var standard = string.Equals(target.Gke?.Mode, "standard", StringComparison.Ordinal);
                 var nodePool = standard ? graph.Add(StepKinds.NodePoolEnsure, [cluster]) : null;
-                var bucket = graph.Add(StepKinds.BucketEnsure, []);
+                var bucket = graph.Add(StepKinds.BucketEnsure, gate);
                 // Workload Identity needs the cluster's identity pool; the Secret needs the cluster's API server.
                 var identity = graph.Add(StepKinds.IdentityEnsure, [cluster]);
                 var secret = graph.Add(StepKinds.SecretEnsure, [cluster]);
@@ -51,36 +60,59 @@ public static class Planner
         }
     }
 
-    private static string AddCanary(GraphBuilder graph, CanarySpec canary, string last)
+    // Returns what the final traffic shift waits for: the last canary step, and the background analysis if any.
+    private static IReadOnlyList<string> AddCanary(GraphBuilder graph, CanarySpec canary, string last)
     {
+        string? background = null;
         foreach (var step in canary.Steps)
         {
-            if (step.Weight is { } weight)
-                last = graph.Add(StepKinds.TrafficShift, [last], new JsonObject { ["weight"] = weight });
-            else if (step.Pause is { Duration: { } pause } && Durations.TryParse(pause, out var duration))
-                last = graph.Add(StepKinds.CanaryPause, [last], new JsonObject { ["seconds"] = (long)duration.TotalSeconds });
-            else if (step.Analysis is { } analysis)
-                last = graph.Add(StepKinds.CanaryAnalyze, [last], new JsonObject
-                {
-                    ["analysis"] = System.Text.Json.JsonSerializer.SerializeToNode(analysis, ContractJson.Options),
-                });
+            last = step switch
+            {
+                { Weight: { } weight } => graph.Add(StepKinds.TrafficShift, [last], new JsonObject { ["weight"] = weight }),
+                { Pause: { Duration: { } pause } } when Durations.TryParse(pause, out var duration) =>
+                    graph.Add(StepKinds.CanaryPause, [last], new JsonObject { ["seconds"] = (long)duration.TotalSeconds }),
+                { Pause: not null } => graph.Add(StepKinds.CanaryPause, [last], new JsonObject { ["untilPromoted"] = true }),
+                { Analysis: { } analysis } => graph.Add(StepKinds.CanaryAnalyze, [last], new JsonObject { ["analysis"] = Json(analysis) }, AnalysisTimeout(analysis)),
+                { Approval: { } approval } => graph.Add(StepKinds.Approval, [last], new JsonObject { ["message"] = approval.Message }),
+                _ => last,
+            };
+            // The background analysis starts with the canary's first step and watches it until its last.
+            if (background is null && canary.BackgroundAnalysis is { } watching)
+                background = graph.Add(StepKinds.CanaryAnalyze, [last], new JsonObject { ["analysis"] = Json(watching), ["background"] = true }, BackgroundTimeoutSeconds);
         }
-        return last;
+        if (background is null) return [last];
+        graph.SetParameter(background, "until", last);
+        return [last, background];
     }
+
+    // A background analysis lasts as long as its canary: the progress deadline, when set, ends a canary long before this.
+    private const int BackgroundTimeoutSeconds = 7 * 24 * 3600;
+
+    // Its measurements take count × interval; the step's attempt gets that and half again, and never less than the default.
+    private static int AnalysisTimeout(AnalysisSpec analysis)
+    {
+        var longest = analysis.Metrics.Select(m => Durations.TryParse(m.Interval, out var i) ? i.TotalSeconds * (m.Count ?? 1) : 0).DefaultIfEmpty(0).Max();
+        return (int)Math.Min(int.MaxValue / 2, Math.Max(StepTimeouts.For(StepKinds.CanaryAnalyze), (longest * 1.5) + 60));
+    }
+
+    private static JsonNode? Json(AnalysisSpec analysis) => JsonSerializer.SerializeToNode(analysis, ContractJson.Options);
 
     private sealed class GraphBuilder(string targetKind)
     {
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
         public List<PlannedStep> Steps { get; } = [];
 
-        public string Add(string kind, IReadOnlyList<string> dependsOn, JsonObject? parameters = null)
+        public string Add(string kind, IReadOnlyList<string> dependsOn, JsonObject? parameters = null, int? timeoutSeconds = null)
         {
             var n = _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
             var name = n == 1 ? kind : $"{kind}-{n}";
-            // canary.pause is timed by the orchestrator itself; no runner needs to match it.
-            IReadOnlyList<string> labels = kind == StepKinds.CanaryPause ? [] : [targetKind];
-            Steps.Add(new PlannedStep(name, kind, dependsOn, parameters ?? new JsonObject(), labels, StepTimeouts.For(kind)));
+            // Pauses and approvals are held by the orchestrator itself; no runner needs to match them.
+            IReadOnlyList<string> labels = kind is StepKinds.CanaryPause or StepKinds.Approval ? [] : [targetKind];
+            Steps.Add(new PlannedStep(name, kind, dependsOn, parameters ?? new JsonObject(), labels, timeoutSeconds ?? StepTimeouts.For(kind)));
             return name;
         }
+
+        public void SetParameter(string step, string member, string value) =>
+            Steps.Single(s => s.Name == step).Parameters[member] = value;
     }
 }

@@ -52,8 +52,9 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
                 specJson = JsonSerializer.Serialize(spec, ContractJson.Options),
             }, transaction, cancellationToken: cancellationToken));
 
-            var state = JsonNode.Parse(environment.State)!.AsObject();
-            await InsertStepsAsync(connection, transaction, runId, plan ?? Planner.Plan(spec, state), cancellationToken);
+            var steps = plan ?? Planner.Plan(spec, EnvironmentStateWrite.Parse(environment.State), environment.RequireApproval);
+            await InsertStepsAsync(connection, transaction, runId, steps, cancellationToken);
+            await SetProgressDeadlineAsync(connection, transaction, runId, spec, steps, cancellationToken);
             var details = new JsonObject { ["revision"] = revision, ["supersede"] = supersede }.ToJsonString();
             await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.create", runId, details, now, cancellationToken);
             await progress.AdvanceQueueAsync(connection, transaction, spec.Environment, now, cancellationToken);
@@ -68,14 +69,14 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         var environment = await connection.QuerySingleOrDefaultAsync<EnvironmentRow>(new CommandDefinition(
-            "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion FROM environments WHERE name = @Environment",
+            "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion, require_approval AS RequireApproval FROM environments WHERE name = @Environment",
             new { spec.Environment }, cancellationToken: cancellationToken));
         if (environment is null) return null;
-        var state = JsonNode.Parse(environment.State)!.AsObject();
-        var steps = Planner.Plan(spec, state);
+        var state = EnvironmentStateWrite.Parse(environment.State);
+        var steps = Planner.Plan(spec, state, environment.RequireApproval);
         var revision = $"r{environment.NextVersion}";
         return new PlanPreview(environment.Name, revision, KindMismatch(spec, environment),
-            steps.Select(s => Describe(spec, revision, s, hasStable: state["stableRevision"] is not null)).ToList());
+            steps.Select(s => Describe(spec, revision, s, hasStable: state.StableRevision is not null)).ToList());
     }
 
     // gke and kubernetes steps also show what they would send, built by the runner's own builders.
@@ -96,7 +97,7 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
 
     private static Task<EnvironmentRow?> LockEnvironmentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<EnvironmentRow?>(new CommandDefinition(
-            "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion FROM environments WHERE name = @name FOR UPDATE",
+            "SELECT name AS Name, target_kind AS TargetKind, state::text AS State, next_version AS NextVersion, require_approval AS RequireApproval FROM environments WHERE name = @name FOR UPDATE",
             new { name }, transaction, cancellationToken: cancellationToken));
 
     private static async Task SupersedeQueuedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string environment, string revision, TriggerDto trigger, DateTimeOffset now, CancellationToken cancellationToken)
@@ -110,6 +111,17 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.supersede", id,
                 new JsonObject { ["by"] = revision }.ToJsonString(), now, cancellationToken);
         }
+    }
+
+    // The deadline counts only for a canary that can be rolled back (see RunTransitions.PastProgressDeadline).
+    private static Task SetProgressDeadlineAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, RolloutSpec spec, IReadOnlyList<PlannedStep> steps, CancellationToken cancellationToken)
+    {
+        if (spec.Strategy.Canary?.ProgressDeadline is not { } text || !Durations.TryParse(text, out var deadline)
+            || !steps.Any(s => s.Kind == StepKinds.RevisionRollback))
+            return Task.CompletedTask;
+        return connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runs SET progress_deadline_seconds = @seconds WHERE id = @runId",
+            new { runId, seconds = (int)Math.Min(int.MaxValue, deadline.TotalSeconds) }, transaction, cancellationToken: cancellationToken));
     }
 
     private Task InsertStepsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyList<PlannedStep> steps, CancellationToken cancellationToken) =>
@@ -129,5 +141,6 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
         public string TargetKind { get; init; } = "";
         public string State { get; init; } = "{}";
         public int NextVersion { get; init; }
+        public bool RequireApproval { get; init; }
     }
 }

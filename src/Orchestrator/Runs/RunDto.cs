@@ -13,6 +13,9 @@ public sealed record RunDto
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>The reason the run failed or was cancelled; while it rolls back, the reason it does.</summary>
     public string? Error { get; init; }
+    /// <summary>The canary is being rolled back: the run ends (failed or cancelled) once traffic is back on stable.</summary>
+    public bool RollingBack { get; init; }
     public IReadOnlyList<StepDto>? Steps { get; init; }
 }

@@ -16,6 +16,7 @@ public static class RunEndpoints
         runs.MapGet("/{id:guid}", GetAsync);
         runs.MapPost("/{id:guid}/cancel", CancelAsync);
         runs.MapPost("/{id:guid}/retry", RetryAsync);
+        runs.MapPost("/{id:guid}/approve", ApproveAsync);
         return app;
     }
 
@@ -38,7 +39,11 @@ public static class RunEndpoints
         Guid id, System.Security.Claims.ClaimsPrincipal user, RunCommands commands, CancellationToken cancellationToken) =>
         Answer(id, await commands.RetryAsync(id, Caller.Actor(user), cancellationToken), "The run cannot be retried");
 
-    private static Results<Accepted<RunDto>, ProblemHttpResult> Answer(Guid id, RunCommandResult result, string conflictTitle)
+    private static async Task<Results<Accepted<RunDto>, ProblemHttpResult>> ApproveAsync(
+        Guid id, System.Security.Claims.ClaimsPrincipal user, CanaryCommands commands, CancellationToken cancellationToken) =>
+        Answer(id, await commands.ApproveAsync(id, Caller.Actor(user), cancellationToken), "The run cannot be approved");
+
+    internal static Results<Accepted<RunDto>, ProblemHttpResult> Answer(Guid id, RunCommandResult result, string conflictTitle)
     {
         if (result.NotFound) return Problems.NotFound($"Run {id} does not exist.");
         if (result.Conflict is { } detail) return Problems.Conflict(detail, conflictTitle);

@@ -10,7 +10,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
     private const string RunColumns = """
         r.id AS Id, r.environment AS Environment, r.rollout_id AS RolloutId, ro.version AS Version, ro.revision AS Revision,
         r.status AS Status, r.trigger_kind AS TriggerKind, r.trigger_actor AS TriggerActor, r.created_at AS CreatedAt,
-        r.started_at AS StartedAt, r.finished_at AS FinishedAt, r.error AS Error
+        r.started_at AS StartedAt, r.finished_at AS FinishedAt, r.error AS Error, r.ending_status IS NOT NULL AND r.status = 'running' AS RollingBack
         """;
 
     public async Task<RunDto?> GetAsync(Guid runId, CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         var steps = await connection.QueryAsync<StepRow>(new CommandDefinition("""
             SELECT id AS Id, name AS Name, kind AS Kind, status AS Status, depends_on AS DependsOn, parameters::text AS Parameters,
                    attempt AS Attempt, max_attempts AS MaxAttempts, runner_id AS RunnerId, started_at AS StartedAt,
-                   finished_at AS FinishedAt, outputs::text AS Outputs, error AS Error
+                   finished_at AS FinishedAt, outputs::text AS Outputs, error AS Error, decided_by AS DecidedBy, decided_at AS DecidedAt
             FROM steps WHERE run_id = @runId ORDER BY ordinal
             """, new { runId }, transaction, cancellationToken: cancellationToken));
         return row.ToDto(steps.Select(s => s.ToDto()).ToList());
@@ -64,9 +64,11 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         public DateTime? StartedAt { get; init; }
         public DateTime? FinishedAt { get; init; }
         public string? Error { get; init; }
+        public bool RollingBack { get; init; }
 
         public RunDto ToDto(IReadOnlyList<StepDto>? steps) => new()
         {
+            RollingBack = RollingBack,
             Id = Id, Environment = Environment, RolloutId = RolloutId, Version = Version, Revision = Revision, Status = Status,
             Trigger = new TriggerDto { Kind = TriggerKind, Actor = TriggerActor },
             CreatedAt = Utc(CreatedAt)!.Value, StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Error = Error, Steps = steps,
@@ -88,9 +90,12 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         public DateTime? FinishedAt { get; init; }
         public string Outputs { get; init; } = "{}";
         public string? Error { get; init; }
+        public string? DecidedBy { get; init; }
+        public DateTime? DecidedAt { get; init; }
 
         public StepDto ToDto() => new()
         {
+            DecidedBy = DecidedBy, DecidedAt = Utc(DecidedAt),
             Id = Id, Name = Name, Kind = Kind, Status = Status, DependsOn = DependsOn,
             Parameters = JsonNode.Parse(Parameters)!.AsObject(), Attempt = Attempt, MaxAttempts = MaxAttempts, RunnerId = RunnerId,
             StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Outputs = JsonNode.Parse(Outputs)!.AsObject(), Error = Error,

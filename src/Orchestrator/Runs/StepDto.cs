@@ -17,4 +17,7 @@ public sealed record StepDto
     public DateTimeOffset? FinishedAt { get; init; }
     public JsonObject Outputs { get; init; } = new();
     public string? Error { get; init; }
+    /// <summary>Who approved or promoted a step that waited for a person, and when.</summary>
+    public string? DecidedBy { get; init; }
+    public DateTimeOffset? DecidedAt { get; init; }
 }
