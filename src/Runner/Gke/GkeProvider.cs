@@ -63,9 +63,7 @@ internal sealed class GkeProvider(
     private async Task<StepResult> TeardownAsync(GkeStep step, CancellationToken cancellationToken)
     {
         await teardown.RunAsync(step, cancellationToken);
-        return StepResult.Succeeded(new System.Text.Json.Nodes.JsonObject
-        {
-            ["environment"] = new System.Text.Json.Nodes.JsonObject { ["stableRevision"] = null, ["canaryRevision"] = null, ["frontUrl"] = null },
-        });
+        // Nothing is served any more; the last rollback stays on record.
+        return StepResult.Succeeded(EnvironmentStates.Output(new Contracts.EnvironmentState { LastRollback = EnvironmentStates.Of(step.Claim).LastRollback }));
     }
 }

@@ -11,7 +11,7 @@ internal sealed class DeployHandler(RolloutWaiter waiter)
 {
     public async Task<StepResult> RunAsync(KubeStep step, CancellationToken cancellationToken)
     {
-        var stable = step.EnvironmentState("stableRevision");
+        var stable = step.State.StableRevision;
         var replicas = stable is null || stable == step.Revision ? step.Spec.Engine.Replicas : 1;
         await KubeApply.ApplyAsync(step.Client, step.Manifests.Service(), cancellationToken);
         await KubeApply.ApplyAsync(step.Client, step.Manifests.Deployment(replicas), cancellationToken);

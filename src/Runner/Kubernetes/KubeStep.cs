@@ -35,8 +35,8 @@ internal sealed class KubeStep
     public int? IntParameter(string name) =>
         Claim.Parameters[name] is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
-    public string? EnvironmentState(string member) =>
-        (Claim.Inputs["environment"] as JsonObject)?[member] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    /// <summary>The environment's state as the orchestrator recorded it at claim time.</summary>
+    public EnvironmentState State => EnvironmentStates.Of(Claim);
 
     /// <summary>Where the Service answers inside the cluster (what an in-cluster orchestrator relays to).</summary>
     public string FrontUrl => $"http://{Names.Service}.{Namespace}.svc.cluster.local:8000";

@@ -10,7 +10,7 @@ internal sealed class KubernetesSteps(
     SecretHandler secret, ConvertJobHandler convert, DeployHandler deploy, TrafficHandler traffic, KubeOptions options)
 {
     public static bool Handles(string kind) => kind is StepKinds.SecretEnsure or StepKinds.CheckpointConvert or StepKinds.EngineDeploy
-        or StepKinds.TrafficShift or StepKinds.RevisionPromote or StepKinds.Cleanup;
+        or StepKinds.TrafficShift or StepKinds.RevisionPromote or StepKinds.RevisionRollback or StepKinds.Cleanup;
 
     public async Task<StepResult> RunAsync(StepClaim claim, IStepLog log, IKubernetes client, CancellationToken cancellationToken)
     {
@@ -24,6 +24,7 @@ internal sealed class KubernetesSteps(
                 StepKinds.EngineDeploy => await deploy.RunAsync(step, cancellationToken),
                 StepKinds.TrafficShift => await traffic.ShiftAsync(step, cancellationToken),
                 StepKinds.RevisionPromote => await traffic.PromoteAsync(step, cancellationToken),
+                StepKinds.RevisionRollback => await traffic.RollbackAsync(step, cancellationToken),
                 StepKinds.Cleanup => await RevisionCleanupHandler.RunAsync(step, cancellationToken),
                 _ => StepResult.Failed($"step kind {claim.Kind} is not supported on Kubernetes targets"),
             };

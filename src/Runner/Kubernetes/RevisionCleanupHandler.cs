@@ -15,7 +15,7 @@ internal static class RevisionCleanupHandler
         var all = await TrafficHandler.RevisionsAsync(step, cancellationToken);
         var kept = all.Take(keep).ToHashSet(StringComparer.Ordinal);
         kept.Add(step.Revision);
-        if (step.EnvironmentState("stableRevision") is { } stable)
+        if (step.State.StableRevision is { } stable)
         {
             kept.Add(stable);
         }

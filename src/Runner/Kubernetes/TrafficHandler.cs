@@ -15,7 +15,7 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
     {
         var weight = Math.Clamp(step.IntParameter("weight") ?? 100, 0, 100);
         var total = Math.Max(1, step.Spec.Engine.Replicas);
-        var stable = step.EnvironmentState("stableRevision");
+        var stable = step.State.StableRevision;
         if (stable == step.Revision || stable is null
             || await KubeRead.DeploymentAsync(step.Client, Names.Deployment(stable), step.Namespace, cancellationToken) is null)
         {
@@ -36,15 +36,12 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
 
         await waiter.WaitAsync(step, step.Revision, cancellationToken);
         step.Log.Write($"{step.Revision}: {canary}/{total} replicas ({weight}% asked){(stable is null ? "" : $", {stable}: {total - canary}")}");
-        return StepResult.Succeeded(new JsonObject
+        return StepResult.Succeeded(EnvironmentStates.Output(step.State with
         {
-            ["environment"] = new JsonObject
-            {
-                ["canaryRevision"] = step.Revision,
-                ["canaryWeight"] = weight,
-                ["frontUrl"] = step.FrontUrl,
-            },
-        });
+            CanaryRevision = step.Revision,
+            CanaryWeight = weight,
+            FrontUrl = step.FrontUrl,
+        }));
     }
 
     public async Task<StepResult> PromoteAsync(KubeStep step, CancellationToken cancellationToken)
@@ -59,16 +56,54 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
             }
         }
 
-        return StepResult.Succeeded(new JsonObject
+        return StepResult.Succeeded(EnvironmentStates.Output(step.State with
         {
-            ["environment"] = new JsonObject
-            {
-                ["stableRevision"] = step.Revision,
-                ["canaryRevision"] = null,
-                ["canaryWeight"] = 0,
-                ["frontUrl"] = step.FrontUrl,
-            },
-        });
+            StableRevision = step.Revision,
+            CanaryRevision = null,
+            CanaryWeight = 0,
+            FrontUrl = step.FrontUrl,
+        }));
+    }
+
+    /// <summary><c>revision.rollback</c>: the stable revision gets all replicas back (and is waited for) before the canary
+    /// is scaled to zero and its Deployment deleted, so the Service always has ready pods behind it. 404 is done.</summary>
+    public async Task<StepResult> RollbackAsync(KubeStep step, CancellationToken cancellationToken)
+    {
+        var stable = step.State.StableRevision;
+        if (stable is not null && stable != step.Revision
+            && await KubeRead.DeploymentAsync(step.Client, Names.Deployment(stable), step.Namespace, cancellationToken) is not null)
+        {
+            await ScaleAsync(step, stable, Math.Max(1, step.Spec.Engine.Replicas), cancellationToken);
+            await waiter.WaitAsync(step, stable, cancellationToken);
+            step.Log.Write($"{stable}: all {Math.Max(1, step.Spec.Engine.Replicas)} replicas ready: all traffic is back on it");
+        }
+        else
+        {
+            stable = null;
+            step.Log.Write("there is no stable Deployment to go back to; only the canary is removed");
+        }
+
+        try
+        {
+            await ScaleAsync(step, step.Revision, 0, cancellationToken);
+            await step.Client.AppsV1.DeleteNamespacedDeploymentAsync(
+                Names.Deployment(step.Revision), step.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+            step.Log.Write($"{step.Revision}: scaled to zero and deleted deployment {Names.Deployment(step.Revision)}");
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            step.Log.Write($"{step.Revision}: no deployment left to remove");
+        }
+
+        var reason = step.Claim.Parameters["reason"]?.GetValue<string>() ?? "rolled back";
+        return StepResult.Succeeded(EnvironmentStates.Output(step.State with
+        {
+            CanaryRevision = null,
+            CanaryWeight = 0,
+            RollingBackRevision = null,
+            FrontUrl = step.FrontUrl,
+            LastRollback = new Contracts.RollbackRecord { Revision = step.Revision, ToRevision = stable, Reason = reason, RunId = step.Claim.RunId, At = DateTimeOffset.UtcNow },
+        }));
     }
 
     /// <summary>The revisions that have a Deployment, newest first (revision ids are <c>rN</c>).</summary>

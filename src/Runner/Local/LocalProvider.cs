@@ -24,6 +24,7 @@ internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe) : 
             StepKinds.RevisionPromote => await TrafficHandlers.PromoteAsync(step, probe, cancellationToken),
             StepKinds.Cleanup => await CleanupHandler.RunAsync(step, cancellationToken),
             StepKinds.CanaryAnalyze => await CanaryAnalyzeHandler.RunAsync(step, probe, cancellationToken),
+            StepKinds.RevisionRollback => await RollbackHandler.RunAsync(step, probe, TimeProvider.System, cancellationToken),
             _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the local target"),
         };
     }

@@ -44,8 +44,7 @@ internal sealed class LocalStep
         (Claim.Inputs[stepName] as JsonObject)?[member]?.GetValue<string>();
 
     /// <summary>The environment's state as the orchestrator recorded it at claim time.</summary>
-    public string? EnvironmentState(string member) =>
-        (Claim.Inputs["environment"] as JsonObject)?[member] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    public EnvironmentState State => EnvironmentStates.Of(Claim);
 
     public Processes.ProcessCommand EngineCommand(params string[] arguments) => new(Options.EnginePath, arguments);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Runner.Agent;
 using Runner.Front;
 
@@ -12,7 +11,7 @@ internal static class TrafficHandlers
     {
         var weight = Math.Clamp(step.IntParameter("weight") ?? 100, 0, 100);
         var current = RouteTable.Load(step.Layout.RoutesPath);
-        var stable = current?.StableRevision ?? step.EnvironmentState("stableRevision");
+        var stable = current?.StableRevision ?? step.State.StableRevision;
         if (stable == step.Revision)
         {
             stable = null;
@@ -46,15 +45,12 @@ internal static class TrafficHandlers
             CanaryWeight = weight,
             Revisions = routes,
         }, cancellationToken);
-        return StepResult.Succeeded(new JsonObject
+        return StepResult.Succeeded(EnvironmentStates.Output(step.State with
         {
-            ["environment"] = new JsonObject
-            {
-                ["canaryRevision"] = step.Revision,
-                ["canaryWeight"] = weight,
-                ["frontUrl"] = step.FrontUrl,
-            },
-        });
+            CanaryRevision = step.Revision,
+            CanaryWeight = weight,
+            FrontUrl = step.FrontUrl,
+        }));
     }
 
     public static async Task<StepResult> PromoteAsync(LocalStep step, EngineProbe probe, CancellationToken cancellationToken)
@@ -66,16 +62,13 @@ internal static class TrafficHandlers
         }
 
         await FrontControl.PublishAsync(step, probe, new RouteTable { StableRevision = step.Revision, Revisions = [route] }, cancellationToken);
-        return StepResult.Succeeded(new JsonObject
+        return StepResult.Succeeded(EnvironmentStates.Output(step.State with
         {
-            ["environment"] = new JsonObject
-            {
-                ["stableRevision"] = step.Revision,
-                ["canaryRevision"] = null,
-                ["canaryWeight"] = 0,
-                ["frontUrl"] = step.FrontUrl,
-            },
-        });
+            StableRevision = step.Revision,
+            CanaryRevision = null,
+            CanaryWeight = 0,
+            FrontUrl = step.FrontUrl,
+        }));
     }
 
     private static async Task<RevisionRoute?> LiveRouteAsync(

@@ -1,3 +1,4 @@
+using Contracts;
 using System.Text.Json.Nodes;
 using Contracts.Specs;
 using Orchestrator.Planning;
@@ -31,12 +32,12 @@ public sealed class PlannerTests
         ],
     };
 
-    private static JsonObject Stable => new() { ["stableRevision"] = "r1" };
+    private static EnvironmentState Stable => new() { StableRevision = "r1" };
 
     [Fact]
     public void Plan_LocalWithoutCanary_IsAChainOfFiveSteps()
     {
-        var steps = Planner.Plan(Spec(), new JsonObject());
+        var steps = Planner.Plan(Spec(), new EnvironmentState());
 
         Assert.Equal(["checkpoint.convert", "engine.deploy", "traffic.shift", "revision.promote", "cleanup"], steps.Select(s => s.Name));
         Assert.Empty(steps[0].DependsOn);
@@ -52,7 +53,7 @@ public sealed class PlannerTests
     [Fact]
     public void Plan_CanaryOnFirstRollout_SkipsCanarySteps()
     {
-        var steps = Planner.Plan(Spec(canary: Canary), new JsonObject());
+        var steps = Planner.Plan(Spec(canary: Canary), new EnvironmentState());
 
         Assert.Equal(["checkpoint.convert", "engine.deploy", "traffic.shift", "revision.promote", "cleanup"], steps.Select(s => s.Name));
     }
@@ -64,22 +65,74 @@ public sealed class PlannerTests
 
         Assert.Equal(
             ["checkpoint.convert", "engine.deploy", "traffic.shift", "canary.pause", "canary.analyze", "traffic.shift-2", "canary.pause-2",
-             "traffic.shift-3", "revision.promote", "cleanup"],
+             "revision.rollback", "traffic.shift-3", "revision.promote", "cleanup"],
             steps.Select(s => s.Name));
         Assert.Equal(10, steps[2].Parameters["weight"]!.GetValue<int>());
         Assert.Equal(300, steps[3].Parameters["seconds"]!.GetValue<long>());
-        Assert.Equal("1m", steps[4].Parameters["duration"]!.GetValue<string>());
+        Assert.Equal("errorRate", steps[4].Parameters["analysis"]!["metrics"]![0]!["measure"]!.GetValue<string>());
         Assert.Equal(50, steps[5].Parameters["weight"]!.GetValue<int>());
         Assert.Equal(30, steps[6].Parameters["seconds"]!.GetValue<long>());
-        Assert.Equal(100, steps[7].Parameters["weight"]!.GetValue<int>());
+        Assert.Empty(steps[7].DependsOn);
+        Assert.Equal(100, steps[8].Parameters["weight"]!.GetValue<int>());
+        Assert.Equal(["canary.pause-2"], steps[8].DependsOn);
         Assert.Equal(["canary.pause"], steps[4].DependsOn);
         Assert.Empty(steps[3].RequiredLabels);
     }
 
     [Fact]
+    public void Plan_PauseUntilPromotedAndApproval_WaitForAPersonWithoutLabels()
+    {
+        var canary = new CanarySpec { Steps = [new CanaryStepSpec { Weight = 20 }, new CanaryStepSpec { Pause = new PauseSpec() }, new CanaryStepSpec { Approval = new ApprovalSpec { Message = "ok?" } }] };
+        var steps = Planner.Plan(Spec(canary: canary), Stable).ToDictionary(s => s.Name);
+
+        Assert.True(steps["canary.pause"].Parameters["untilPromoted"]!.GetValue<bool>());
+        Assert.False(steps["canary.pause"].Parameters.ContainsKey("seconds"));
+        Assert.Equal("ok?", steps["approval"].Parameters["message"]!.GetValue<string>());
+        Assert.Empty(steps["approval"].RequiredLabels);
+        Assert.Equal(["approval"], steps["traffic.shift-2"].DependsOn);
+    }
+
+    [Fact]
+    public void Plan_BackgroundAnalysis_WatchesFromTheFirstCanaryStepUntilTheLast()
+    {
+        var background = new AnalysisSpec { Metrics = [new MetricSpec { Name = "errors", Source = "traffic", Measure = "errorRate", Max = 0.05 }] };
+        var canary = new CanarySpec { BackgroundAnalysis = background, Steps = [new CanaryStepSpec { Weight = 10 }, new CanaryStepSpec { Pause = new PauseSpec { Duration = "1m" } }, new CanaryStepSpec { Weight = 50 }] };
+        var steps = Planner.Plan(Spec(canary: canary), Stable);
+        var byName = steps.ToDictionary(s => s.Name);
+
+        var watcher = byName["canary.analyze"];
+        Assert.True(watcher.Parameters["background"]!.GetValue<bool>());
+        Assert.Equal(["traffic.shift"], watcher.DependsOn);
+        Assert.Equal("traffic.shift-2", watcher.Parameters["until"]!.GetValue<string>());
+        Assert.True(watcher.TimeoutSeconds >= 24 * 3600);
+        Assert.Equal(["traffic.shift-2", "canary.analyze"], byName["traffic.shift-3"].DependsOn);
+    }
+
+    [Fact]
+    public void Plan_EnvironmentRequiringApproval_GatesEveryFirstStep()
+    {
+        foreach (var kind in new[] { TargetKinds.Local, TargetKinds.Gke })
+        {
+            var steps = Planner.Plan(Spec(kind, gkeMode: "standard"), new EnvironmentState(), requireApproval: true);
+
+            Assert.Equal("approval", steps[0].Name);
+            Assert.All(steps.Skip(1), s => Assert.NotEmpty(s.DependsOn));
+        }
+    }
+
+    [Fact]
+    public void Plan_InlineAnalysis_GetsTimeForAllItsMeasurements()
+    {
+        var analysis = new AnalysisSpec { Metrics = [new MetricSpec { Name = "p99", Source = "traffic", Measure = "p99Ms", Max = 500, Interval = "1m", Count = 30 }] };
+        var steps = Planner.Plan(Spec(canary: new CanarySpec { Steps = [new CanaryStepSpec { Weight = 10 }, new CanaryStepSpec { Analysis = analysis }] }), Stable);
+
+        Assert.True(steps.Single(s => s.Kind == "canary.analyze").TimeoutSeconds >= 30 * 60);
+    }
+
+    [Fact]
     public void Plan_Kubernetes_PrependsSecretEnsure()
     {
-        var steps = Planner.Plan(Spec(TargetKinds.Kubernetes), new JsonObject());
+        var steps = Planner.Plan(Spec(TargetKinds.Kubernetes), new EnvironmentState());
 
         Assert.Equal("secret.ensure", steps[0].Name);
         Assert.Equal(["secret.ensure"], steps[1].DependsOn);
@@ -91,7 +144,7 @@ public sealed class PlannerTests
     [InlineData("autopilot", new[] { "cluster.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "bucket.ensure", "identity.ensure", "secret.ensure" })]
     public void Plan_Gke_PreparesTheCloudBeforeConversion(string mode, string[] preparation, string[] convertDependsOn)
     {
-        var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: mode), new JsonObject());
+        var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: mode), new EnvironmentState());
         var byName = steps.ToDictionary(s => s.Name);
 
         Assert.Equal(preparation, steps.Take(preparation.Length).Select(s => s.Name));
