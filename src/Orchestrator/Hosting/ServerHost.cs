@@ -85,6 +85,7 @@ public static class ServerHost
         app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
         app.MapEnvironments();
+        app.MapEnvironmentEvents();
         app.MapRollouts();
         app.MapRuns();
         app.MapCanaryDecisions();

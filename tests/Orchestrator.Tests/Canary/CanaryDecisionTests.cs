@@ -103,6 +103,10 @@ public sealed class CanaryDecisionTests
         var environment = await h.User.Http.GetFromJsonAsync<JsonObject>("/api/environments/local");
         Assert.Equal("r1", environment!["state"]!["stableRevision"]!.GetValue<string>());
         Assert.Equal("r2", environment["state"]!["lastRollback"]!["revision"]!.GetValue<string>());
+        var listed = await h.User.Http.GetFromJsonAsync<JsonArray>("/api/environments/local/events");
+        Assert.Equal("rollback", Assert.Single(listed!)!["kind"]!.GetValue<string>());
+        using var missing = await h.User.Http.GetAsync("/api/environments/nowhere/events");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EndToEnd.Tests.Infrastructure;
+
+namespace EndToEnd.Tests.Local;
+
+/// <summary>
+/// Canaries decided by model-aware analysis with the whole product on the local target: real orchestrator and runner
+/// processes, real engines, the real front. A canary identical to stable passes its golden prompts and is promoted; a
+/// canary whose checkpoint is another model (same shapes, other weights) disagrees, is rolled back automatically, and a
+/// steady client load through the front sees no failed request while it happens.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class CanaryTests(TinyModelFixture model)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+    private const int MinimumRequests = 2000;
+
+    [Fact]
+    public async Task GoldenPrompts_IdenticalCanaryPromoted_OtherModelRolledBackWithoutAFailedRequest()
+    {
+        await using var stack = await TestStack.StartAsync();
+        await stack.StartRunnerAsync("solo");
+        var frontPort = FreePort.Next();
+        var enginePorts = FreePort.NextRange(8);
+        var other = Path.Combine(stack.Dir, "other-model");
+        var made = await Commands.RunAsync("dotnet", [RepoPaths.EngineDll, "make-test-model", "--family", "llama-3", "--size", "tiny", "--seed", "7", "--out", other],
+            new Dictionary<string, string?>(), TimeSpan.FromMinutes(3));
+        Assert.True(made.ExitCode == 0, made.ToString());
+
+        var first = await ApplyAsync(stack, Rollout(stack, model.Dir, frontPort, enginePorts, canary: false));
+        Assert.True(Runs.Status(first) == "succeeded", first.ToJsonString() + stack.Diagnostics());
+
+        var same = await ApplyAsync(stack, Rollout(stack, model.Dir, frontPort, enginePorts, canary: true));
+        Assert.True(Runs.Status(same) == "succeeded", same.ToJsonString() + stack.Diagnostics());
+        Assert.Equal("succeeded", (string?)Runs.Step(same, "canary.analyze")["status"]);
+        Assert.Equal("r2", await StableAsync(stack));
+
+        using var stop = new CancellationTokenSource();
+        var load = LoadAsync($"http://127.0.0.1:{frontPort}", stop.Token);
+        var watch = Stopwatch.StartNew();
+        var wrong = await ApplyAsync(stack, Rollout(stack, other, frontPort, enginePorts, canary: true));
+        // The load goes on past the rollback until it has made its count: the front must stay whole throughout.
+        while (load.Count < MinimumRequests && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(100);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stop.CancelAsync();
+        var (ok, failures) = await load.Done;
+
+        Assert.True(Runs.Status(wrong) == "failed", wrong.ToJsonString() + stack.Diagnostics());
+        Assert.Equal("failed", (string?)Runs.Step(wrong, "canary.analyze")["status"]);
+        Assert.Equal("succeeded", (string?)Runs.Step(wrong, "revision.rollback")["status"]);
+        Assert.Contains("golden", (string?)wrong["error"], StringComparison.Ordinal);
+        Assert.True(failures.Count == 0, $"{failures.Count} failed requests of {ok + failures.Count}:\n{string.Join('\n', failures.Take(5))}");
+        Assert.True(ok >= MinimumRequests, $"only {ok} requests went through the front during the canary and its rollback");
+        var environment = JsonNode.Parse(await stack.Api.GetStringAsync("api/environments/local"))!;
+        Assert.Equal("r2", (string?)environment["state"]!["stableRevision"]);
+        Assert.Null(environment["state"]!["canaryRevision"]);
+        Assert.Equal("r3", (string?)environment["state"]!["lastRollback"]!["revision"]);
+        var routes = JsonNode.Parse(await new HttpClient().GetStringAsync($"http://127.0.0.1:{frontPort}/_front/routes"))!;
+        Assert.Equal(["r2"], routes["revisions"]!.AsArray().Select(r => (string?)r!["revision"]));
+        var events = JsonNode.Parse(await stack.Api.GetStringAsync("api/environments/local/events"))!.AsArray();
+        var rollback = Assert.Single(events, e => (string?)e!["kind"] == "rollback");
+        Assert.Equal("r3", (string?)rollback!["details"]!["revision"]);
+        Assert.Equal("Failed", (string?)rollback["details"]!["analysis"]!["phase"]);
+    }
+
+    private static async Task<string?> StableAsync(TestStack stack) =>
+        (string?)JsonNode.Parse(await stack.Api.GetStringAsync("api/environments/local"))!["state"]!["stableRevision"];
+
+    private static async Task<JsonNode> ApplyAsync(TestStack stack, string spec)
+    {
+        var apply = await stack.CliAsync("apply", "-f", spec, "--json");
+        Assert.True(apply.ExitCode == 0, apply + stack.Diagnostics());
+        return await stack.WaitForRunAsync((string)JsonNode.Parse(apply.Stdout)!["id"]!, Runs.IsFinal, RunTimeout, "canary rollout");
+    }
+
+    // Half the traffic to the canary, then golden prompts against stable; identical outputs wanted from all prompts.
+    private static string Rollout(TestStack stack, string modelDir, int frontPort, int enginePorts, bool canary)
+    {
+        var path = Path.Combine(stack.Dir, $"rollout-{Guid.NewGuid():N}.yaml");
+        var strategy = canary ? """
+            strategy:
+              canary:
+                progressDeadline: 5m
+                steps:
+                  - weight: 50
+                  - analysis:
+                      metrics:
+                        - name: golden
+                          source: goldenPrompts
+                          measure: exactMatch
+                          min: 0.9
+                          count: 1
+                          interval: 1s
+                          goldenPrompts:
+                            tokens: 8
+                            prompts: ["Hello", "The capital of France is", "Once upon a time", "1, 2, 3,", "def main():"]
+            """ : "";
+        File.WriteAllText(path, $"""
+            environment: local
+            model:
+              family: llama-3
+              size: tiny
+              source: file://{modelDir}
+            engine:
+              batchSize: 8
+              maxCacheLength: 256
+              replicas: 1
+            target:
+              kind: local
+              local:
+                frontPort: {frontPort}
+                engineBasePort: {enginePorts}
+                artifactsDir: {stack.ArtifactsDir}
+            {strategy}
+            """);
+        return path;
+    }
+
+    private sealed class Load
+    {
+        private int _count;
+        public int Count => Volatile.Read(ref _count);
+        public Task<(int Ok, List<string> Failures)> Done { get; set; } = null!;
+        public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    // Four clients in a loop through the front, as users would call it, until stopped.
+    private static Load LoadAsync(string front, CancellationToken stop)
+    {
+        var load = new Load();
+        var failures = new List<string>();
+        async Task<int> ClientAsync()
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(front), Timeout = TimeSpan.FromSeconds(30) };
+            var ok = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await http.PostAsJsonAsync("/generate", new { prompt = "Hello", max_tokens = 2 }, CancellationToken.None);
+                    var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                    if (response.IsSuccessStatusCode && JsonNode.Parse(body)?["response"] is JsonValue) ok++;
+                    else lock (failures) failures.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {(int)response.StatusCode} {body}");
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+                {
+                    lock (failures) failures.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Message}");
+                }
+                load.Add();
+            }
+            return ok;
+        }
+        var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(ClientAsync)).ToArray();
+        load.Done = Task.WhenAll(clients).ContinueWith(t => (t.Result.Sum(), failures), TaskScheduler.Default);
+        return load;
+    }
+}
