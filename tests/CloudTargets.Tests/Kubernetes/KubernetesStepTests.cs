@@ -166,6 +166,37 @@ public sealed class KubernetesStepTests : IAsyncLifetime
         Assert.Equal(["jetstream-svc"], _h.Kube.Names("services"));
     }
 
+    [Fact]
+    public async Task Rollback_StableScaledBackBeforeTheCanaryIsDeleted_StateRecordsTheRollback()
+    {
+        var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);
+        var state = new JsonObject();
+        await Step(spec, StepKinds.EngineDeploy, "r1", null, state);
+        await Step(spec, StepKinds.TrafficShift, "r1", new JsonObject { ["weight"] = 100 }, state);
+        await Step(spec, StepKinds.RevisionPromote, "r1", null, state);
+        await Step(spec, StepKinds.EngineDeploy, "r2", null, state);
+        await Step(spec, StepKinds.TrafficShift, "r2", new JsonObject { ["weight"] = 50 }, state);
+        Assert.Equal((1, 1), (Replicas("r1"), Replicas("r2")));
+
+        await Step(spec, StepKinds.RevisionRollback, "r2", new JsonObject { ["reason"] = "golden prompts disagree" }, state);
+
+        Assert.Equal(["jetstream-pytorch-server-r1"], _h.Kube.Names("deployments"));
+        Assert.Equal(2, Replicas("r1"));
+        Assert.Equal("r1", (string?)state["stableRevision"]);
+        Assert.Null(state["canaryRevision"]);
+        Assert.Equal(0, (int?)state["canaryWeight"]);
+        Assert.Equal("r2", (string?)state["lastRollback"]!["revision"]);
+        Assert.Equal("golden prompts disagree", (string?)state["lastRollback"]!["reason"]);
+        // The stable Deployment was scaled up before the canary's was scaled down and deleted.
+        var calls = _h.Kube.Calls.Select(c => $"{c.Method} {c.Path}").ToList();
+        var stableUp = calls.FindLastIndex(c => c.StartsWith("PATCH", StringComparison.Ordinal) && c.Contains("jetstream-pytorch-server-r1/scale", StringComparison.Ordinal));
+        var canaryDeleted = calls.FindIndex(c => c.StartsWith("DELETE", StringComparison.Ordinal) && c.Contains("jetstream-pytorch-server-r2", StringComparison.Ordinal));
+        Assert.True(stableUp >= 0 && canaryDeleted > stableUp, string.Join('\n', calls));
+
+        // Again (a new attempt after a lost answer): nothing left to delete is done, not an error.
+        await Step(spec, StepKinds.RevisionRollback, "r2", null, state);
+    }
+
     private int Replicas(string revision) =>
         (int)_h.Kube.Get("deployments", "default", $"jetstream-pytorch-server-{revision}")!["spec"]!["replicas"]!;
 
@@ -173,7 +204,10 @@ public sealed class KubernetesStepTests : IAsyncLifetime
     {
         var (result, log) = await _h.RunAsync(spec, kind, revision, parameters, state.DeepClone().AsObject());
         Assert.True(result.Outcome == StepStatuses.Succeeded, $"{kind} {revision}: {result.Error}\n{log.Text}");
-        foreach (var (key, value) in result.Outputs?["environment"] as JsonObject ?? [])
+        // The state a step reports replaces the recorded one whole, as the orchestrator does.
+        if (result.Outputs?["environment"] is not JsonObject reported) return;
+        state.Clear();
+        foreach (var (key, value) in reported)
         {
             state[key] = value?.DeepClone();
         }
