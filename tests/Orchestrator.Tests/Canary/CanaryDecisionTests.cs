@@ -239,10 +239,12 @@ public sealed class CanaryDecisionTests
 
         // Finishing: once the last canary step is done, the heartbeat asks the background analysis to end.
         var run = await h.User.ApplyAsync(CanarySpecWith(c => Background(c), Weight(10), Weight(50)));
-        var background = await RunUntilAsync(runner, "canary.analyze");
+        (await runner.CompleteAsync(await RunUntilAsync(runner, "traffic.shift"))).Dispose();
+        // The background analysis and the next canary step both follow the first shift.
+        var pair = new[] { await runner.ClaimRequiredAsync(), await runner.ClaimRequiredAsync() };
+        var background = pair.Single(c => c.Kind == StepKinds.CanaryAnalyze);
+        var shift2 = pair.Single(c => c.Name == "traffic.shift-2");
         Assert.True(background.Parameters["background"]!.GetValue<bool>());
-        var shift2 = await runner.ClaimRequiredAsync();
-        Assert.Equal("traffic.shift-2", shift2.Name);
         Assert.False((await HeartbeatAsync(watcher, background)).FinishRequested);
         (await runner.CompleteAsync(shift2)).Dispose();
         Assert.True((await HeartbeatAsync(watcher, background)).FinishRequested);
@@ -254,7 +256,10 @@ public sealed class CanaryDecisionTests
 
         // Failing: during a long pause, the background analysis fails and the canary rolls back at once.
         var second = await h.User.ApplyAsync(CanarySpecWith(c => Background(c), Weight(10), new JsonObject { ["pause"] = "1h" }, Weight(50)));
-        var watching = await RunUntilAsync(runner, "canary.analyze");
+        (await runner.CompleteAsync(await RunUntilAsync(runner, "traffic.shift"))).Dispose();
+        // The pause is the orchestrator's own: the background analysis is the one step a runner can take now.
+        var watching = await runner.ClaimRequiredAsync();
+        Assert.Equal(StepKinds.CanaryAnalyze, watching.Kind);
         (await watcher.CompleteAsync(watching, StepStatuses.Failed, error: "metric errors failed: 0.5 > max 0.01")).Dispose();
         var rollback = await runner.ClaimRequiredAsync();
         Assert.Equal(StepKinds.RevisionRollback, rollback.Kind);
