@@ -63,7 +63,7 @@ internal sealed class StepJob(
     {
         try
         {
-            return await executor.ExecuteAsync(claim, log, stop, cancellationToken);
+            return await executor.ExecuteAsync(new StepContext(claim, log, stop), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

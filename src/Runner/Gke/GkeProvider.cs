@@ -12,14 +12,16 @@ internal sealed class GkeProvider(
     ClusterHandler cluster, NodePoolHandler nodePool, BucketHandler bucket, IdentityHandler identity,
     ClusterAccess access, KubernetesSteps kubernetes, GkeTeardown teardown, GoogleCredentials credentials, GcpOptions options) : IStepExecutor
 {
-    public async Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
+    public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
-        if (claim.Kind == StepKinds.Noop)
+        if (context.Kind == StepKinds.Noop)
         {
             return StepResult.Succeeded();
         }
 
-        var step = new GkeStep(claim, log, options);
+        var step = new GkeStep(context, options);
+        var claim = context.Claim;
+        var log = context.Log;
         try
         {
             if (claim.Kind == StepKinds.ClusterEnsure)
@@ -37,7 +39,7 @@ internal sealed class GkeProvider(
                 StepKinds.IdentityEnsure => await identity.RunAsync(step, cancellationToken),
                 StepKinds.Teardown => await TeardownAsync(step, cancellationToken),
                 _ when KubernetesSteps.Handles(claim.Kind) =>
-                    await kubernetes.RunAsync(claim, log, await access.ConnectAsync(step, cancellationToken), cancellationToken),
+                    await kubernetes.RunAsync(context, await access.ConnectAsync(step, cancellationToken), cancellationToken),
                 _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the gke target"),
             };
         }
@@ -64,6 +66,6 @@ internal sealed class GkeProvider(
     {
         await teardown.RunAsync(step, cancellationToken);
         // Nothing is served any more; the last rollback stays on record.
-        return StepResult.Succeeded(EnvironmentStates.Output(new Contracts.EnvironmentState { LastRollback = EnvironmentStates.Of(step.Claim).LastRollback }));
+        return StepResult.Succeeded(EnvironmentStates.Output(new Contracts.EnvironmentState { LastRollback = step.Context.State.LastRollback }));
     }
 }

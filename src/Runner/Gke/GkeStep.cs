@@ -1,6 +1,4 @@
-using System.Text.Json;
 using CloudTargets.Google;
-using Contracts;
 using Contracts.Protocol;
 using Contracts.Specs;
 using Runner.Agent;
@@ -10,25 +8,23 @@ namespace Runner.Gke;
 /// <summary>Everything a gke step handler works with: the claim, its spec and names, the request builders, the log.</summary>
 internal sealed class GkeStep
 {
-    public GkeStep(StepClaim claim, IStepLog log, GcpOptions options)
+    public GkeStep(StepContext context, GcpOptions options)
     {
-        Claim = claim;
-        Log = log;
-        Spec = claim.Spec.Deserialize<RolloutSpec>(ContractJson.Options) ?? new RolloutSpec();
+        Context = context;
         Target = GkeTarget.From(Spec);
         Gke = new GkeRequests(options.Endpoints, Target);
         Iam = new IamRequests(options.Endpoints, Target);
         Storage = new StorageRequests(options.Endpoints, Target);
     }
 
-    public StepClaim Claim { get; }
-    public IStepLog Log { get; }
-    public RolloutSpec Spec { get; }
+    public StepContext Context { get; }
+    public StepClaim Claim => Context.Claim;
+    public IStepLog Log => Context.Log;
+    public RolloutSpec Spec => Context.Spec;
     public GkeTarget Target { get; }
     public GkeRequests Gke { get; }
     public IamRequests Iam { get; }
     public StorageRequests Storage { get; }
 
-    public string? PreviousOutput(string member) =>
-        Claim.PreviousOutputs[member] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    public string? PreviousOutput(string member) => Context.PreviousOutput(member);
 }

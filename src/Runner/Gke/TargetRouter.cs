@@ -1,4 +1,3 @@
-using Contracts.Protocol;
 using Contracts.Specs;
 using Runner.Agent;
 using Runner.Kubernetes;
@@ -9,11 +8,11 @@ namespace Runner.Gke;
 /// <summary>Hands each claim to the provider of its spec's <c>target.kind</c>.</summary>
 internal sealed class TargetRouter(LocalProvider local, KubernetesProvider kubernetes, GkeProvider gke) : IStepExecutor
 {
-    public Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken) =>
-        ((string?)claim.Spec["target"]?["kind"] ?? TargetKinds.Local) switch
+    public Task<StepResult> ExecuteAsync(StepContext step, CancellationToken cancellationToken) =>
+        step.Spec.Target.Kind switch
         {
-            TargetKinds.Gke => gke.ExecuteAsync(claim, log, stop, cancellationToken),
-            TargetKinds.Kubernetes => kubernetes.ExecuteAsync(claim, log, stop, cancellationToken),
-            _ => local.ExecuteAsync(claim, log, stop, cancellationToken),
+            TargetKinds.Gke => gke.ExecuteAsync(step, cancellationToken),
+            TargetKinds.Kubernetes => kubernetes.ExecuteAsync(step, cancellationToken),
+            _ => local.ExecuteAsync(step, cancellationToken),
         };
 }

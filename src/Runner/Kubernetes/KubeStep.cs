@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using CloudTargets.Kubernetes;
 using Contracts;
 using Contracts.Protocol;
@@ -12,31 +10,29 @@ namespace Runner.Kubernetes;
 /// <summary>Everything a Kubernetes step handler works with, for a <c>kubernetes</c> or a <c>gke</c> target alike.</summary>
 internal sealed class KubeStep
 {
-    public KubeStep(StepClaim claim, IStepLog log, IKubernetes client, KubeOptions options)
+    public KubeStep(StepContext context, IKubernetes client, KubeOptions options)
     {
-        Claim = claim;
-        Log = log;
+        Context = context;
         Client = client;
         Options = options;
-        Spec = claim.Spec.Deserialize<RolloutSpec>(ContractJson.Options) ?? new RolloutSpec();
-        Manifests = new Manifests(Spec, claim.Revision);
+        Manifests = new Manifests(context.Spec, context.Revision);
     }
 
-    public StepClaim Claim { get; }
-    public IStepLog Log { get; }
+    public StepContext Context { get; }
+    public StepClaim Claim => Context.Claim;
+    public IStepLog Log => Context.Log;
     public IKubernetes Client { get; }
     public KubeOptions Options { get; }
-    public RolloutSpec Spec { get; }
+    public RolloutSpec Spec => Context.Spec;
     public Manifests Manifests { get; }
     public KubeTarget Target => Manifests.Target;
     public string Namespace => Target.Namespace;
     public string Revision => Claim.Revision;
 
-    public int? IntParameter(string name) =>
-        Claim.Parameters[name] is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
+    public int? IntParameter(string name) => Context.IntParameter(name);
 
     /// <summary>The environment's state as the orchestrator recorded it at claim time.</summary>
-    public EnvironmentState State => EnvironmentStates.Of(Claim);
+    public EnvironmentState State => Context.State;
 
     /// <summary>Where the Service answers inside the cluster (what an in-cluster orchestrator relays to).</summary>
     public string FrontUrl => $"http://{Names.Service}.{Namespace}.svc.cluster.local:8000";

@@ -1,5 +1,4 @@
 using Contracts;
-using Contracts.Protocol;
 using Contracts.Specs;
 using k8s;
 using Runner.Agent;
@@ -10,23 +9,22 @@ namespace Runner.Kubernetes;
 /// the spec, else the default kubeconfig) or, when the runner itself runs in a pod, the in-cluster service account.</summary>
 internal sealed class KubernetesProvider(KubernetesSteps steps) : IStepExecutor
 {
-    public async Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
+    public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
-        if (claim.Kind == StepKinds.Noop)
+        if (context.Kind == StepKinds.Noop)
         {
             return StepResult.Succeeded();
         }
 
-        if (!KubernetesSteps.Handles(claim.Kind))
+        if (!KubernetesSteps.Handles(context.Kind))
         {
-            return StepResult.Failed($"step kind {claim.Kind} is not supported by the kubernetes target");
+            return StepResult.Failed($"step kind {context.Kind} is not supported by the kubernetes target");
         }
 
-        var spec = System.Text.Json.JsonSerializer.Deserialize<RolloutSpec>(claim.Spec, ContractJson.Options) ?? new RolloutSpec();
         try
         {
-            using var client = new k8s.Kubernetes(Configuration(spec.Target.Kubernetes ?? new KubernetesTargetSpec()));
-            return await steps.RunAsync(claim, log, client, cancellationToken);
+            using var client = new k8s.Kubernetes(Configuration(context.Spec.Target.Kubernetes ?? new KubernetesTargetSpec()));
+            return await steps.RunAsync(context, client, cancellationToken);
         }
         catch (StepFailedException e)
         {

@@ -1,5 +1,4 @@
 using Contracts;
-using Contracts.Protocol;
 using k8s;
 using Runner.Agent;
 
@@ -12,12 +11,12 @@ internal sealed class KubernetesSteps(
     public static bool Handles(string kind) => kind is StepKinds.SecretEnsure or StepKinds.CheckpointConvert or StepKinds.EngineDeploy
         or StepKinds.TrafficShift or StepKinds.RevisionPromote or StepKinds.RevisionRollback or StepKinds.Cleanup;
 
-    public async Task<StepResult> RunAsync(StepClaim claim, IStepLog log, IKubernetes client, CancellationToken cancellationToken)
+    public async Task<StepResult> RunAsync(StepContext context, IKubernetes client, CancellationToken cancellationToken)
     {
-        var step = new KubeStep(claim, log, client, options);
+        var step = new KubeStep(context, client, options);
         try
         {
-            return claim.Kind switch
+            return context.Kind switch
             {
                 StepKinds.SecretEnsure => await secret.RunAsync(step, cancellationToken),
                 StepKinds.CheckpointConvert => await convert.RunAsync(step, cancellationToken),
@@ -26,7 +25,7 @@ internal sealed class KubernetesSteps(
                 StepKinds.RevisionPromote => await traffic.PromoteAsync(step, cancellationToken),
                 StepKinds.RevisionRollback => await traffic.RollbackAsync(step, cancellationToken),
                 StepKinds.Cleanup => await RevisionCleanupHandler.RunAsync(step, cancellationToken),
-                _ => StepResult.Failed($"step kind {claim.Kind} is not supported on Kubernetes targets"),
+                _ => StepResult.Failed($"step kind {context.Kind} is not supported on Kubernetes targets"),
             };
         }
         catch (k8s.Autorest.HttpOperationException e)

@@ -1,5 +1,4 @@
 using Contracts;
-using Contracts.Protocol;
 using Runner.Agent;
 
 namespace Runner.Local;
@@ -8,24 +7,24 @@ namespace Runner.Local;
 /// the bucket. One small handler per step kind.</summary>
 internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe) : IStepExecutor
 {
-    public async Task<StepResult> ExecuteAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
+    public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
-        if (claim.Kind == StepKinds.Noop)
+        if (context.Kind == StepKinds.Noop)
         {
             return StepResult.Succeeded();
         }
 
-        var step = new LocalStep(claim, log, options);
-        return claim.Kind switch
+        var step = new LocalStep(context, options);
+        return context.Kind switch
         {
             StepKinds.CheckpointConvert => await ConvertHandler.RunAsync(step, cancellationToken),
-            StepKinds.EngineDeploy => await DeployAsync(step, stop, cancellationToken),
+            StepKinds.EngineDeploy => await DeployAsync(step, context.Stop, cancellationToken),
             StepKinds.TrafficShift => await TrafficHandlers.ShiftAsync(step, probe, cancellationToken),
             StepKinds.RevisionPromote => await TrafficHandlers.PromoteAsync(step, probe, cancellationToken),
             StepKinds.Cleanup => await CleanupHandler.RunAsync(step, cancellationToken),
             StepKinds.CanaryAnalyze => await CanaryAnalyzeHandler.RunAsync(step, probe, cancellationToken),
             StepKinds.RevisionRollback => await RollbackHandler.RunAsync(step, probe, TimeProvider.System, cancellationToken),
-            _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the local target"),
+            _ => StepResult.Failed($"step kind {context.Kind} is not supported by the local target"),
         };
     }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Contracts;
 using Contracts.Protocol;
 using Contracts.Specs;
@@ -10,18 +8,17 @@ namespace Runner.Local;
 /// <summary>Everything a local step handler works with: the claim, its spec, its log and the runner's directories.</summary>
 internal sealed class LocalStep
 {
-    public LocalStep(StepClaim claim, IStepLog log, RunnerOptions options)
+    public LocalStep(StepContext context, RunnerOptions options)
     {
-        Claim = claim;
-        Log = log;
+        Context = context;
         Options = options;
-        Spec = claim.Spec.Deserialize<RolloutSpec>(ContractJson.Options) ?? new RolloutSpec();
-        Layout = new LocalLayout(options.StateDir, claim.Environment);
+        Layout = new LocalLayout(options.StateDir, context.Claim.Environment);
     }
 
-    public StepClaim Claim { get; }
-    public RolloutSpec Spec { get; }
-    public IStepLog Log { get; }
+    public StepContext Context { get; }
+    public StepClaim Claim => Context.Claim;
+    public RolloutSpec Spec => Context.Spec;
+    public IStepLog Log => Context.Log;
     public RunnerOptions Options { get; }
     public LocalLayout Layout { get; }
     public string Revision => Claim.Revision;
@@ -33,18 +30,15 @@ internal sealed class LocalStep
 
     public string FrontUrl => $"http://127.0.0.1:{Target.FrontPort}";
 
-    public int? IntParameter(string name) =>
-        Claim.Parameters[name] is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
+    public int? IntParameter(string name) => Context.IntParameter(name);
 
-    public double? DoubleParameter(string name) =>
-        Claim.Parameters[name] is JsonValue value && value.TryGetValue<double>(out var number) ? number : null;
+    public double? DoubleParameter(string name) => Context.DoubleParameter(name);
 
-    /// <summary>An earlier step's output (by step name) or, failing that, this step's own earlier attempt's output.</summary>
-    public string? Input(string stepName, string member) =>
-        (Claim.Inputs[stepName] as JsonObject)?[member]?.GetValue<string>();
+    /// <summary>An earlier step's output (by step name).</summary>
+    public string? Input(string stepName, string member) => Context.Input(stepName, member);
 
     /// <summary>The environment's state as the orchestrator recorded it at claim time.</summary>
-    public EnvironmentState State => EnvironmentStates.Of(Claim);
+    public EnvironmentState State => Context.State;
 
     public Processes.ProcessCommand EngineCommand(params string[] arguments) => new(Options.EnginePath, arguments);
 }

@@ -1,3 +1,4 @@
+using Runner.Agent;
 using CloudTargets.Tests.Infrastructure;
 using Contracts;
 using Runner.Gke;
@@ -25,7 +26,9 @@ public sealed class TeardownTests : IAsyncLifetime
         _h.Google.PutObject(Specs.Bucket, "pytorch/gemma-7b-it/final/bf16/model.safetensors", 10);
         var teardown = _h.Get<GkeTeardown>();
         var log = new RecordingLog();
-        var step = new GkeStep(CloudHarness.Claim(spec, "teardown"), log, _h.Get<GcpOptions>());
+        using var stop = new CancellationTokenSource();
+        using var workStop = new WorkStop(stop);
+        var step = new GkeStep(new StepContext(CloudHarness.Claim(spec, "teardown"), log, workStop), _h.Get<GcpOptions>());
 
         await teardown.RunAsync(step, CancellationToken.None);
 

@@ -101,7 +101,7 @@ internal sealed class CloudHarness : IAsyncDisposable
         var log = new RecordingLog();
         IStepExecutor provider = (string?)claim.Spec["target"]?["kind"] == TargetKinds.Gke ? Get<GkeProvider>() : Get<KubernetesProvider>();
         using var stop = new CancellationTokenSource();
-        var result = await provider.ExecuteAsync(claim, log, new WorkStop(stop), cancellationToken);
+        var result = await provider.ExecuteAsync(new StepContext(claim, log, new WorkStop(stop)), cancellationToken);
         return (result, log);
     }
 

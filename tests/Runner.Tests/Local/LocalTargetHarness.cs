@@ -72,7 +72,7 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
         using var probeClient = EngineProbe.CreateClient();
         using var work = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var provider = new LocalProvider(Options, new EngineProbe(probeClient));
-        var result = await provider.ExecuteAsync(claim, log, new WorkStop(work), work.Token);
+        var result = await provider.ExecuteAsync(new StepContext(claim, log, new WorkStop(work)), work.Token);
         return (result, log);
     }
 
