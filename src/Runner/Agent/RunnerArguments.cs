@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace Runner.Agent;
 
@@ -36,37 +38,55 @@ internal static class RunnerArguments
 
     public static RunnerOptions ToRunnerOptions(IReadOnlyList<string> args)
     {
-        var flags = Parse(args);
-        string Required(string name) => flags.Remove(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
-        string? Optional(string name) => flags.Remove(name, out var v) ? v : null;
-        TimeSpan? Seconds(string name) => Optional(name) is { } v ? TimeSpan.FromSeconds(double.Parse(v, CultureInfo.InvariantCulture)) : null;
-
-        var server = Required("server");
-        var options = new RunnerOptions
+        var settings = Bind(args);
+        var server = settings.Server!;
+        return new RunnerOptions
         {
             Server = new Uri(server.EndsWith('/') ? server : server + "/"),
-            RegistrationToken = Optional("registration-token") ?? NullIfEmpty(Environment.GetEnvironmentVariable("RUNNER_REGISTRATION_TOKEN")),
-            Labels = (Optional("labels") ?? "local").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            Name = Optional("name") ?? Environment.MachineName,
-            WorkDir = Path.GetFullPath(Optional("work-dir") ?? "_work"),
+            RegistrationToken = NullIfEmpty(settings.RegistrationToken) ?? NullIfEmpty(Environment.GetEnvironmentVariable("RUNNER_REGISTRATION_TOKEN")),
+            Labels = settings.Labels.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Name = settings.Name ?? Environment.MachineName,
+            WorkDir = Path.GetFullPath(settings.WorkDir),
+            StateDirOverride = settings.StateDir is { } state ? Path.GetFullPath(state) : null,
+            EnginePath = settings.Engine,
+            ShutdownGrace = TimeSpan.FromSeconds(settings.ShutdownGrace),
+            DrainDelay = TimeSpan.FromSeconds(settings.DrainSeconds),
+            ReplicaStopGrace = TimeSpan.FromSeconds(settings.ReplicaStopGrace),
+            ChildStop = new StopGracesOption(TimeSpan.FromSeconds(settings.ChildStopGrace), TimeSpan.FromSeconds(settings.ChildStopGrace)),
+            ClaimWaitSeconds = settings.ClaimWait,
         };
-        options.StateDirOverride = Optional("state-dir") is { } state ? Path.GetFullPath(state) : null;
-        options.EnginePath = Optional("engine") ?? options.EnginePath;
-        options.ShutdownGrace = Seconds("shutdown-grace") ?? options.ShutdownGrace;
-        options.DrainDelay = Seconds("drain-seconds") ?? options.DrainDelay;
-        options.ReplicaStopGrace = Seconds("replica-stop-grace") ?? options.ReplicaStopGrace;
-        if (Seconds("child-stop-grace") is { } childGrace)
-        {
-            options.ChildStop = new StopGracesOption(childGrace, childGrace);
-        }
-
-        if (Optional("claim-wait") is { } wait)
-        {
-            options.ClaimWaitSeconds = int.Parse(wait, CultureInfo.InvariantCulture);
-        }
-
-        return flags.Count == 0 ? options : throw new ArgumentException($"unknown flag --{flags.Keys.First()}");
     }
+
+    /// <summary>The flags bound to <see cref="RunnerSettings"/> and validated; a flag it does not have, a value of the
+    /// wrong type or one out of range is an <see cref="ArgumentException"/> naming the flag.</summary>
+    public static RunnerSettings Bind(IReadOnlyList<string> args)
+    {
+        var flags = Parse(args);
+        var known = typeof(RunnerSettings).GetProperties().ToDictionary(p => Flag(p.Name), p => p.Name, StringComparer.Ordinal);
+        if (flags.Keys.FirstOrDefault(f => !known.ContainsKey(f)) is { } unknown) throw new ArgumentException($"unknown flag --{unknown}");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(flags.Select(f => KeyValuePair.Create($"{RunnerSettings.Section}:{known[f.Key]}", (string?)f.Value)))
+            .Build();
+        var settings = new RunnerSettings();
+        try
+        {
+            configuration.GetSection(RunnerSettings.Section).Bind(settings);
+        }
+        catch (InvalidOperationException e)
+        {
+            var flag = flags.Keys.FirstOrDefault(f => e.Message.Contains($"{RunnerSettings.Section}:{known[f]}", StringComparison.Ordinal));
+            throw new ArgumentException(flag is null ? e.Message : $"--{flag}: '{flags[flag]}' is not a valid value");
+        }
+
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(settings, new ValidationContext(settings), errors, validateAllProperties: true))
+            throw new ArgumentException(string.Join("; ", errors.Select(e => e.ErrorMessage)));
+        return settings;
+    }
+
+    // ClaimWait -> claim-wait
+    private static string Flag(string property) =>
+        string.Concat(property.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     public static Front.FrontOptions ToFrontOptions(IReadOnlyList<string> args)
     {

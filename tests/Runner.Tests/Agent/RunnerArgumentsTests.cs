@@ -24,11 +24,27 @@ public sealed class RunnerArgumentsTests
     }
 
     [Theory]
-    [InlineData("--name", "x")]
-    [InlineData("--server", "http://h", "--bogus", "1")]
-    [InlineData("--server")]
-    public void ToRunnerOptions_MissingOrUnknownFlag_Throws(params string[] args) =>
-        Assert.Throws<ArgumentException>(() => RunnerArguments.ToRunnerOptions(args));
+    [InlineData("--server is required", "--name", "x")]
+    [InlineData("unknown flag --bogus", "--server", "http://h", "--bogus", "1")]
+    [InlineData("needs a value", "--server")]
+    [InlineData("--server must be an absolute", "--server", "not a url")]
+    [InlineData("--claim-wait: 'soon' is not a valid value", "--server", "http://h", "--claim-wait", "soon")]
+    [InlineData("--drain-seconds must be between 0 and 3600", "--server", "http://h", "--drain-seconds", "-1")]
+    [InlineData("--claim-wait must be between 1 and 300", "--server", "http://h", "--claim-wait", "0")]
+    public void ToRunnerOptions_MissingUnknownOrInvalidFlag_ThrowsNamingIt(string message, params string[] args) =>
+        Assert.Contains(message, Assert.Throws<ArgumentException>(() => RunnerArguments.ToRunnerOptions(args)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ToRunnerOptions_Defaults_AreTheDocumentedOnes()
+    {
+        var options = RunnerArguments.ToRunnerOptions(["--server", "http://h:1"]);
+
+        Assert.Equal(["local"], options.Labels);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.DrainDelay);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.ReplicaStopGrace);
+        Assert.Equal(30, options.ClaimWaitSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.ShutdownGrace);
+    }
 
     [Fact]
     public void Credentials_Saved_AreEncryptedReadableOnlyByTheOwnerAndLoadBack()
