@@ -51,6 +51,11 @@ public static class ListCommands
         var table = new Table("NAME", "TARGET", "STABLE", "CANARY", "WEIGHT", "FRONT");
         table.Add(EnvironmentCells(environment));
         await context.Out.WriteAsync(table.ToString());
+        if (environment["approval"]?["required"]?.GetValue<bool>() == true)
+            await context.Out.WriteLineAsync("approval: every run waits for a user's approval (orchestrator runs approve ID)");
+        if (environment["state"]?["lastRollback"] is { } rollback)
+            await context.Out.WriteLineAsync(
+                $"last rollback: {Json.Str(rollback, "revision")} -> {Json.OrDash(Json.Str(rollback, "toRevision"))} at {Json.Str(rollback, "at")}: {Json.Str(rollback, "reason")}");
         await context.Out.WriteLineAsync($"state: {(environment["state"] ?? new JsonObject()).ToJsonString()}");
         return 0;
     }
