@@ -41,12 +41,15 @@ public sealed class AttemptOutcomes(RunProgress progress, RollbackEvents rollbac
     }
 
     /// <summary>Failed (by the runner, an expired lease or a timeout): a new attempt after a backoff while the budget
-    /// lasts and the run is still running; otherwise the step fails, and its run rolls back (a canary that can) or fails.</summary>
-    public async Task FailAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FencedStep step, string error, string outputsJson, DateTimeOffset now, CancellationToken cancellationToken)
+    /// lasts and the run is still running; otherwise the step fails, and its run rolls back (a canary that can) or fails.
+    /// <paramref name="reportedByRunner"/>: the runner said so, as opposed to a lease that expired or a timeout.</summary>
+    public async Task FailAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FencedStep step, string error, string outputsJson, bool reportedByRunner, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var runActive = step.RunStatus == RunStatuses.Running;
-        // An analysis that fails has decided: measuring again would only delay the rollback.
-        var retry = runActive && step.CountedAttempts < step.MaxAttempts && step.Kind != StepKinds.CanaryAnalyze
+        // An analysis that reports a failure has decided: measuring again would only delay the rollback. One whose runner
+        // died decided nothing, and measures again.
+        var decided = step.Kind == StepKinds.CanaryAnalyze && reportedByRunner;
+        var retry = runActive && step.CountedAttempts < step.MaxAttempts && !decided
                     && !(step.RunRollingBack && step.Kind != StepKinds.RevisionRollback);
         if (retry)
         {
@@ -63,7 +66,7 @@ public sealed class AttemptOutcomes(RunProgress progress, RollbackEvents rollbac
             return;
         }
 
-        var attempts = step.Kind == StepKinds.CanaryAnalyze ? "" : $" after {step.CountedAttempts} attempt(s)";
+        var attempts = decided ? "" : $" after {step.CountedAttempts} attempt(s)";
         var reason = $"step {step.Name} failed{attempts}: {error}";
         if (step.RunRollingBack && step.Kind == StepKinds.RevisionRollback)
             await RunProgress.EndRunAsync(connection, transaction, step.RunId, RunStatuses.Failed, $"the rollback failed ({reason})", now, cancellationToken);

@@ -95,7 +95,7 @@ public sealed partial class LeaseSweeper(
                 ? $"attempt {step.Attempt} timed out after {expired.TimeoutSeconds} s"
                 : $"attempt {step.Attempt} lost its runner: the lease expired";
             LogAttemptEnded(step.Id, step.RunId, reason);
-            await outcomes.FailAsync(connection, transaction, step, reason, "{}", now, cancellationToken);
+            await outcomes.FailAsync(connection, transaction, step, reason, "{}", reportedByRunner: false, now, cancellationToken);
             return true;
         }, cancellationToken);
 

@@ -90,7 +90,7 @@ public sealed class StepReports(
                     await outcomes.WaitAsync(connection, transaction, step, request.Error ?? "the analysis was inconclusive", outputsJson, now, cancellationToken);
                     break;
                 case StepStatuses.Failed:
-                    await outcomes.FailAsync(connection, transaction, step, request.Error ?? "failed without a message", outputsJson, now, cancellationToken);
+                    await outcomes.FailAsync(connection, transaction, step, request.Error ?? "failed without a message", outputsJson, reportedByRunner: true, now, cancellationToken);
                     break;
                 default:
                     await outcomes.CancelAsync(connection, transaction, step, request.Error, outputsJson, now, cancellationToken);

@@ -52,6 +52,25 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
     }
 
     [Fact]
+    public async Task RunOnce_AnalysisWhoseRunnerDied_MeasuresAgainInsteadOfRollingBack()
+    {
+        var environment = $"lost-{Guid.NewGuid():N}"[..16];
+        var runId = await Seed.RunWithReadyNoopStepsAsync(database.DataSource, 1, environment);
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var (claimer, sweeper, _) = Build(time);
+        string[] labels = ["only-" + environment];
+        await database.ExecuteAsync("UPDATE steps SET required_labels = @labels, kind = 'canary.analyze' WHERE run_id = @runId", new { labels, runId });
+
+        await claimer.TryClaimAsync(Guid.NewGuid(), labels, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await sweeper.RunOnceAsync(CancellationToken.None));
+
+        // A lost runner decided nothing: the analysis is ready for a new attempt and the run goes on.
+        Assert.Equal(StepStatuses.Ready, await database.ScalarAsync<string>("SELECT status FROM steps WHERE run_id = @runId", new { runId }));
+        Assert.Equal(RunStatuses.Running, await database.ScalarAsync<string>("SELECT status FROM runs WHERE id = @runId", new { runId }));
+    }
+
+    [Fact]
     public async Task RunOnce_HeartbeatedLease_IsLeftAlone()
     {
         var environment = $"beat-{Guid.NewGuid():N}"[..16];
