@@ -1,3 +1,4 @@
+using Contracts;
 using Npgsql;
 
 namespace Orchestrator.Dispatch;
@@ -29,10 +30,10 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
         var command = Command($$"""
             WITH claimed AS (
                 UPDATE steps s
-                SET status = 'running', attempt = s.attempt + 1, lease_token = @leaseToken, lease_expires_at = @expires,
+                SET status = '{{StepStatuses.Running}}', attempt = s.attempt + 1, lease_token = @leaseToken, lease_expires_at = @expires,
                     runner_id = @runnerId, attempt_started_at = @now, started_at = COALESCE(s.started_at, @now), not_before = NULL
                 WHERE s.id = (SELECT c.id FROM steps c
-                              WHERE c.status = 'ready' AND c.not_before <= @now AND c.kind <> 'canary.pause'
+                              WHERE c.status = '{{StepStatuses.Ready}}' AND c.not_before <= @now AND c.kind <> '{{StepKinds.CanaryPause}}'
                                 AND c.required_labels <@ @labels
                                 {{(afterCompleting is null ? "" : Completed)}}
                               ORDER BY c.ready_at, c.id
@@ -42,7 +43,7 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
             SELECT c.id, c.run_id, c.name, c.kind, c.attempt, c.timeout_seconds, c.parameters::text, c.outputs::text,
                    r.environment, ro.revision, ro.spec::text, e.state::text,
                    (SELECT COALESCE(jsonb_object_agg(o.name, o.outputs), '{}'::jsonb)::text
-                    FROM steps o WHERE o.run_id = c.run_id AND o.status IN ('succeeded', 'skipped'))
+                    FROM steps o WHERE o.run_id = c.run_id AND o.status IN ('{{StepStatuses.Succeeded}}', '{{StepStatuses.Skipped}}'))
             FROM claimed c
             JOIN runs r ON r.id = c.run_id
             JOIN rollouts ro ON ro.id = r.rollout_id

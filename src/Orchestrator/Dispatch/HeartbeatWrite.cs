@@ -1,3 +1,4 @@
+using Contracts;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,7 +19,7 @@ public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset 
 {
     public override bool MayCommitAsynchronously => true;
 
-    public override void Append(NpgsqlBatch batch) => batch.BatchCommands.Add(Command("""
+    public override void Append(NpgsqlBatch batch) => batch.BatchCommands.Add(Command($$"""
         WITH renewed AS (
             UPDATE steps s SET lease_expires_at = @expires, outputs = s.outputs || @outputs
             WHERE s.id = @stepId AND s.lease_token = @leaseToken AND (s.lease_expires_at < @renewBefore OR @outputs <> '{}'::jsonb)
@@ -31,7 +32,7 @@ public sealed class HeartbeatWrite(Guid stepId, Guid leaseToken, DateTimeOffset 
             SELECT s.run_id, s.lease_expires_at, s.kind, s.finish_requested FROM steps s
             WHERE s.id = @stepId AND s.lease_token = @leaseToken AND s.lease_expires_at >= @renewBefore AND @outputs = '{}'::jsonb)
         -- A run that rolls back wants only its rollback's work.
-        SELECT r.status IN ('succeeded', 'failed', 'cancelled') OR (r.ending_status IS NOT NULL AND h.kind <> 'revision.rollback'),
+        SELECT r.status IN ('{{RunStatuses.Succeeded}}', '{{RunStatuses.Failed}}', '{{RunStatuses.Cancelled}}') OR (r.ending_status IS NOT NULL AND h.kind <> '{{StepKinds.RevisionRollback}}'),
                h.lease_expires_at, h.finish_requested
         FROM held h JOIN runs r ON r.id = h.run_id LIMIT 1
         """,
