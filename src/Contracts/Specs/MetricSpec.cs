@@ -26,11 +26,12 @@ public sealed record MetricSpec
     public string? Judge { get; init; }
     /// <summary><c>mannWhitney</c>: the confidence a slower canary must be shown with (default 0.95).</summary>
     public double? Confidence { get; init; }
-    /// <summary><c>comparison</c>: where its figures come from, <c>traffic</c> (default) or <c>probe</c>.</summary>
+    /// <summary><c>comparison</c>: where its figures come from: <c>probe</c> (the default and, for now, the only one).</summary>
     public string? From { get; init; }
     /// <summary>Fewer requests than this in a measurement (traffic, comparison) make it inconclusive. Default 1.</summary>
     public int? MinSamples { get; init; }
-    /// <summary><c>probe</c> and <c>comparison</c> from probes: requests per replica per measurement (default 5).</summary>
+    /// <summary><c>probe</c> and <c>comparison</c>: requests per replica per measurement (default 5 for a probe, 10 for a
+    /// comparison, which needs at least 8 a side).</summary>
     public int? Probes { get; init; }
     public int FailureLimit { get; init; }
     public int InconclusiveLimit { get; init; }

@@ -9,7 +9,7 @@ public static class AnalysisValidator
 {
     private static readonly string[] Revisions = ["canary", "stable"];
     private static readonly string[] Judges = ["mannWhitney", "ratio"];
-    private static readonly string[] ComparisonFeeds = [MetricSources.Traffic, MetricSources.Probe];
+    private static readonly string[] ComparisonFeeds = [MetricSources.Probe];
 
     public static void Validate(AnalysisSpec analysis, string path, bool background, ValidationErrors errors)
     {
@@ -32,6 +32,9 @@ public static class AnalysisValidator
             errors.Add($"{at}.source", $"Must be one of: {string.Join(", ", MetricSources.Measures.Keys)}.");
             return;
         }
+        // Named in the contract, not measured yet: refused rather than accepted and silently inconclusive.
+        if (metric.Source is MetricSources.Traffic or MetricSources.Pods)
+            errors.Add($"{at}.source", $"The '{metric.Source}' source is not available yet; use probe, goldenPrompts, comparison or engine.");
         if (!measures.Contains(metric.Measure)) errors.Add($"{at}.measure", $"For source '{metric.Source}', must be one of: {string.Join(", ", measures)}.");
         if (!Revisions.Contains(metric.Revision)) errors.Add($"{at}.revision", "Must be canary or stable.");
         if (!Durations.TryParse(metric.Interval, out var interval) || interval < TimeSpan.FromSeconds(1))
@@ -50,7 +53,7 @@ public static class AnalysisValidator
         {
             if (metric.MaxRatio is not > 0) errors.Add($"{at}.maxRatio", "Required for a comparison: how many times the stable's figure the canary's may be (e.g. 1.5).");
             if (metric.Judge is { } judge && !Judges.Contains(judge)) errors.Add($"{at}.judge", "Must be mannWhitney or ratio.");
-            if (metric.From is { } from && !ComparisonFeeds.Contains(from)) errors.Add($"{at}.from", "Must be traffic or probe.");
+            if (metric.From is { } from && !ComparisonFeeds.Contains(from)) errors.Add($"{at}.from", "Must be probe (traffic is not available yet).");
             if (metric.Min is not null || metric.Max is not null) errors.Add($"{at}.max", "A comparison is judged by maxRatio, not by min or max.");
         }
         else

@@ -14,7 +14,7 @@ public sealed class CanaryDecisionTests
 {
     private static JsonObject Metric(string name = "errors") => new()
     {
-        ["name"] = name, ["source"] = "traffic", ["measure"] = "errorRate", ["max"] = 0.01, ["count"] = 1, ["interval"] = "1s",
+        ["name"] = name, ["source"] = "probe", ["measure"] = "errorRate", ["max"] = 0.01, ["count"] = 1, ["interval"] = "1s",
     };
 
     private static JsonObject CanarySpec(params JsonObject[] steps) => CanarySpecWith(null, steps);

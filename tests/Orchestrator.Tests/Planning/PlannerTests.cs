@@ -26,7 +26,7 @@ public sealed class PlannerTests
         [
             new CanaryStepSpec { Weight = 10 },
             new CanaryStepSpec { Pause = new PauseSpec { Duration = "5m" } },
-            new CanaryStepSpec { Analysis = new AnalysisSpec { Metrics = [new MetricSpec { Name = "errors", Source = "traffic", Measure = "errorRate", Max = 0.01, Count = 3 }] } },
+            new CanaryStepSpec { Analysis = new AnalysisSpec { Metrics = [new MetricSpec { Name = "errors", Source = "probe", Measure = "errorRate", Max = 0.01, Count = 3 }] } },
             new CanaryStepSpec { Weight = 50 },
             new CanaryStepSpec { Pause = new PauseSpec { Duration = "30s" } },
         ],
@@ -95,7 +95,7 @@ public sealed class PlannerTests
     [Fact]
     public void Plan_BackgroundAnalysis_WatchesFromTheFirstCanaryStepUntilTheLast()
     {
-        var background = new AnalysisSpec { Metrics = [new MetricSpec { Name = "errors", Source = "traffic", Measure = "errorRate", Max = 0.05 }] };
+        var background = new AnalysisSpec { Metrics = [new MetricSpec { Name = "errors", Source = "probe", Measure = "errorRate", Max = 0.05 }] };
         var canary = new CanarySpec { BackgroundAnalysis = background, Steps = [new CanaryStepSpec { Weight = 10 }, new CanaryStepSpec { Pause = new PauseSpec { Duration = "1m" } }, new CanaryStepSpec { Weight = 50 }] };
         var steps = Planner.Plan(Spec(canary: canary), Stable);
         var byName = steps.ToDictionary(s => s.Name);
@@ -123,7 +123,7 @@ public sealed class PlannerTests
     [Fact]
     public void Plan_InlineAnalysis_GetsTimeForAllItsMeasurements()
     {
-        var analysis = new AnalysisSpec { Metrics = [new MetricSpec { Name = "p99", Source = "traffic", Measure = "p99Ms", Max = 500, Interval = "1m", Count = 30 }] };
+        var analysis = new AnalysisSpec { Metrics = [new MetricSpec { Name = "p99", Source = "probe", Measure = "p99Ms", Max = 500, Interval = "1m", Count = 30 }] };
         var steps = Planner.Plan(Spec(canary: new CanarySpec { Steps = [new CanaryStepSpec { Weight = 10 }, new CanaryStepSpec { Analysis = analysis }] }), Stable);
 
         Assert.True(steps.Single(s => s.Kind == "canary.analyze").TimeoutSeconds >= 30 * 60);

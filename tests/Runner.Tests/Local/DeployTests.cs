@@ -110,27 +110,59 @@ public sealed class DeployTests(TinyModelFixture model) : IClassFixture<TinyMode
         Assert.Empty(cleanup.Outputs!["removedArtifacts"]!.AsArray()); // r2 serves the same conversion
     }
 
+    private static JsonObject Analysis(params JsonObject[] metrics) =>
+        new() { ["analysis"] = new JsonObject { ["metrics"] = new JsonArray(metrics.Select(m => (JsonNode)m).ToArray()) } };
+
+    private static JsonObject Metric(string source, string measure, double? min = null, double? max = null, int count = 1) => new()
+    {
+        ["name"] = $"{source}-{measure}", ["source"] = source, ["measure"] = measure, ["min"] = min, ["max"] = max, ["count"] = count, ["interval"] = "1s",
+    };
+
     [Fact]
-    public async Task CanaryAnalyze_ProbesTheReplicas_PassesWithinLimitsAndFailsBeyondThem()
+    public async Task CanaryAnalyze_Probes_PassWithinBounds_FailBeyondThemAtOnce_NoReplicaIsInconclusive()
     {
         await using var target = new LocalTargetHarness(model.ModelDir);
         var inputs = await ConvertAsync(target);
         var (deploy, log) = await target.RunAsync(StepKinds.EngineDeploy, "r1", inputs: inputs);
         Assert.True(deploy.Outcome == StepStatuses.Succeeded, $"{deploy.Error}\n{log}");
 
-        var (pass, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r1",
-            new JsonObject { ["maxErrorRate"] = 0.0, ["maxP99LatencyMs"] = 120_000, ["probes"] = 3 });
-        var (tooSlow, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r1",
-            new JsonObject { ["maxErrorRate"] = 0.0, ["maxP99LatencyMs"] = 0, ["probes"] = 1 });
-        var (nothing, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r9");
+        var within = Metric("probe", "p99Ms", max: 120_000, count: 2);
+        within["probes"] = 3;
+        var (pass, passLog) = await target.RunAsync(StepKinds.CanaryAnalyze, "r1", Analysis(within, Metric("engine", "slotsUsed", max: 100)));
+        var (tooSlow, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r1", Analysis(Metric("probe", "p99Ms", max: 0, count: 5)));
+        var (nothing, _) = await target.RunAsync(StepKinds.CanaryAnalyze, "r9", Analysis(Metric("probe", "errorRate", max: 0)));
 
-        Assert.True(pass.Outcome == StepStatuses.Succeeded, pass.Error);
-        Assert.Equal(3, pass.Outputs!["canary"]!["requests"]!.GetValue<int>());
-        Assert.Equal(0, pass.Outputs!["canary"]!["errors"]!.GetValue<int>());
+        Assert.True(pass.Outcome == StepStatuses.Succeeded, $"{pass.Error}\n{passLog}");
+        Assert.Equal("Successful", pass.Outputs!["analysis"]!["phase"]!.GetValue<string>());
+        Assert.Equal(2, pass.Outputs!["analysis"]!["metrics"]![0]!["measurements"]!.AsArray().Count);
         Assert.Equal(StepStatuses.Failed, tooSlow.Outcome);
-        Assert.Contains("p99 latency", tooSlow.Error, StringComparison.Ordinal);
-        Assert.Equal(StepStatuses.Failed, nothing.Outcome);
-        Assert.Contains("no replica", nothing.Error, StringComparison.Ordinal);
+        Assert.Contains("probe p99Ms", tooSlow.Error, StringComparison.Ordinal);
+        // The first failed measurement decides: the other four are never taken.
+        Assert.Single(tooSlow.Outputs!["analysis"]!["metrics"]![0]!["measurements"]!.AsArray());
+        Assert.Equal(StepOutcomes.Inconclusive, nothing.Outcome);
+        Assert.Contains("no running replica", nothing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CanaryAnalyze_SameCheckpointAsStable_GoldenPromptsAgreeAndTheComparisonPasses()
+    {
+        await using var target = new LocalTargetHarness(model.ModelDir);
+        var inputs = await ConvertAsync(target);
+        await DeployAndPromoteAsync(target, "r1", inputs);
+        var (deploy, log) = await target.RunAsync(StepKinds.EngineDeploy, "r2", inputs: inputs);
+        Assert.True(deploy.Outcome == StepStatuses.Succeeded, $"{deploy.Error}\n{log}");
+
+        var golden = Metric("goldenPrompts", "exactMatch", min: 1);
+        golden["goldenPrompts"] = new JsonObject { ["tokens"] = 8, ["prompts"] = new JsonArray("Hello", "Once upon a time", "1, 2, 3,") };
+        var agreement = Metric("goldenPrompts", "tokenAgreement", min: 1);
+        agreement["goldenPrompts"] = golden["goldenPrompts"]!.DeepClone();
+        var latency = new JsonObject { ["name"] = "latency", ["source"] = "comparison", ["measure"] = "p99Ms", ["maxRatio"] = 3.0, ["count"] = 1, ["interval"] = "1s" };
+        var (result, resultLog) = await target.RunAsync(StepKinds.CanaryAnalyze, "r2", Analysis(golden, agreement, latency));
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, $"{result.Error}\n{resultLog}");
+        var values = result.Outputs!["analysis"]!["metrics"]!.AsArray().Select(m => m!["measurements"]![0]!["value"]!.GetValue<double>()).ToList();
+        Assert.Equal(1.0, values[0]);
+        Assert.Equal(1.0, values[1]);
     }
 
     private static async Task<JsonObject> ConvertAsync(LocalTargetHarness target)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Orchestrator.Planning;
+namespace Contracts.Specs;
 
 /// <summary>Durations as specs write them: <c>90s</c>, <c>5m</c>, <c>2h</c>, <c>3d</c>, or combined like <c>1h30m</c>.</summary>
 public static partial class Durations

@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace Runner.Analysis;
+
+/// <summary>Reads what analyses need from the Prometheus text format: a metric's samples summed over its series, and a
+/// histogram's quantile from its cumulative <c>_bucket</c> samples (linear within a bucket, as PromQL's
+/// histogram_quantile does).</summary>
+internal static class PrometheusText
+{
+    public static IEnumerable<(string Name, string Labels, double Value)> Samples(string text)
+    {
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            var brace = line.IndexOf('{', StringComparison.Ordinal);
+            var space = line.LastIndexOf(' ');
+            if (space <= 0) continue;
+            var name = brace > 0 ? line[..brace] : line[..space];
+            var labels = brace > 0 ? line[(brace + 1)..line.LastIndexOf('}')] : "";
+            if (double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) yield return (name, labels, value);
+        }
+    }
+
+    public static double? Sum(IEnumerable<string> texts, string name)
+    {
+        var values = texts.SelectMany(Samples).Where(s => s.Name == name).Select(s => s.Value).ToList();
+        return values.Count == 0 ? null : values.Sum();
+    }
+
+    public static double? Average(IEnumerable<string> texts, string name)
+    {
+        var values = texts.SelectMany(Samples).Where(s => s.Name == name).Select(s => s.Value).ToList();
+        return values.Count == 0 ? null : values.Average();
+    }
+
+    /// <summary>The quantile <paramref name="q"/> of histogram <paramref name="name"/> summed over every text; null when it
+    /// holds no observation.</summary>
+    public static double? Quantile(IEnumerable<string> texts, string name, double q)
+    {
+        var buckets = texts.SelectMany(Samples).Where(s => s.Name == name + "_bucket")
+            .Select(s => (Le: Le(s.Labels), s.Value)).Where(b => b.Le is not null)
+            .GroupBy(b => b.Le!.Value).Select(g => (Le: g.Key, Count: g.Sum(b => b.Value))).OrderBy(b => b.Le).ToList();
+        if (buckets.Count == 0 || buckets[^1].Count <= 0) return null;
+        var rank = q * buckets[^1].Count;
+        double lowerBound = 0, lowerCount = 0;
+        foreach (var (le, count) in buckets)
+        {
+            if (count >= rank)
+            {
+                if (double.IsPositiveInfinity(le)) return lowerBound;
+                return lowerBound + ((le - lowerBound) * (count == lowerCount ? 1 : (rank - lowerCount) / (count - lowerCount)));
+            }
+            lowerBound = le;
+            lowerCount = count;
+        }
+        return lowerBound;
+    }
+
+    private static double? Le(string labels)
+    {
+        var at = labels.IndexOf("le=\"", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var end = labels.IndexOf('"', at + 4);
+        var text = labels[(at + 4)..end];
+        if (text == "+Inf") return double.PositiveInfinity;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+}
