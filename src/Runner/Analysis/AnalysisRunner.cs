@@ -13,6 +13,16 @@ namespace Runner.Analysis;
 /// </summary>
 internal sealed class AnalysisRunner(IMetricSource source, IStepLog log, TimeProvider time)
 {
+    /// <summary>A <c>canary.analyze</c> step on any target: its analysis (<c>parameters.analysis</c>), inline, or in the
+    /// background (<c>parameters.background</c>) until the server asks it to finish.</summary>
+    public static Task<StepResult> RunStepAsync(StepContext context, IMetricSource source, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (context.Parameter<AnalysisSpec>("analysis") is not { Metrics.Count: > 0 } analysis)
+            return Task.FromResult(StepResult.Failed("the step names no analysis (parameters.analysis.metrics)"));
+        var runner = new AnalysisRunner(source, context.Log, time);
+        return runner.RunAsync(analysis, context.BoolParameter("background"), context.Stop.FinishRequested, cancellationToken);
+    }
+
     public async Task<StepResult> RunAsync(AnalysisSpec analysis, bool background, CancellationToken finish, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -8,7 +8,9 @@ namespace Runner.Analysis;
 /// <c>/metrics</c>.</summary>
 internal static class EngineCalls
 {
-    public sealed record Answer(bool Ok, string Text, double Milliseconds, string? Error);
+    /// <param name="Reached">False when the request never reached the engine (<see cref="EngineUnreachableException"/>):
+    /// such an answer is no data, not an error of the revision.</param>
+    public sealed record Answer(bool Ok, string Text, double Milliseconds, string? Error, bool Reached = true);
 
     public static async Task<Answer> GenerateAsync(HttpClient http, string baseUrl, string prompt, int maxTokens, CancellationToken cancellationToken)
     {
@@ -26,6 +28,10 @@ internal static class EngineCalls
             return JsonNode.Parse(body)?["response"] is JsonValue text
                 ? new Answer(true, text.GetValue<string>(), ms, null)
                 : new Answer(false, "", ms, "no response text");
+        }
+        catch (EngineUnreachableException e)
+        {
+            return new Answer(false, "", watch.Elapsed.TotalMilliseconds, e.Message, Reached: false);
         }
         catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

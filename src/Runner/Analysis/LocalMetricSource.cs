@@ -1,180 +1,18 @@
-using System.Globalization;
-using System.Text.Json;
 using Contracts.Specs;
-using Runner.Front;
 using Runner.Local;
 
 namespace Runner.Analysis;
 
 /// <summary>
-/// Metric sources on the local target: synthetic probes and golden prompts to the replicas of the canary (the step's
-/// revision) and of the stable revision, their comparison, and the engines' <c>/metrics</c>.
+/// Metric sources on the local target: the engine measures (<see cref="EngineMeasures"/>) of the replicas of the canary
+/// (the step's revision) and of the stable revision, reached directly on this machine.
 /// </summary>
 internal sealed class LocalMetricSource(LocalStep step, EngineProbe probe, TimeProvider time) : IMetricSource
 {
-    private const string ProbePrompt = "Hello";
-    private const int ProbeTokens = 4;
+    private readonly EngineMeasures _engines = new(probe.Http, new LocalEngineEndpoints(step, probe), time);
 
-    private string Canary => step.Revision;
-
-    private string? Stable =>
-        (RouteTable.Load(step.Layout.RoutesPath)?.StableRevision ?? step.State.StableRevision) is { } s && s != step.Revision ? s : null;
-
-    public async Task<Measurement> MeasureAsync(MetricSpec metric, CancellationToken cancellationToken) => metric.Source switch
-    {
-        MetricSources.Probe => await ProbeAsync(metric, cancellationToken),
-        MetricSources.GoldenPrompts => await GoldenAsync(metric, cancellationToken),
-        MetricSources.Comparison => await CompareAsync(metric, cancellationToken),
-        MetricSources.Engine => await EngineAsync(metric, cancellationToken),
-        _ => Measurement.NoData($"source {metric.Source} is not available on the local target", time.GetUtcNow()),
-    };
-
-    private string? RevisionOf(MetricSpec metric) => metric.Revision == "stable" ? Stable : Canary;
-
-    private sealed class ProbeTally
-    {
-        public List<double> Latencies { get; } = [];
-        public int Errors { get; set; }
-        public int Total => Latencies.Count + Errors;
-    }
-
-    private List<string> LiveReplicaUrls(string revision) =>
-        Replicas.Recorded(step.Layout, revision).Where(r => r.IsAlive).Select(Replicas.Url).ToList();
-
-    private async Task<ProbeTally?> ProbesAsync(string? revision, int perReplica, CancellationToken cancellationToken) =>
-        revision is null ? null : (await InterleavedProbesAsync([revision], perReplica, cancellationToken))?[0];
-
-    /// <summary>
-    /// Probes the replicas of each revision in turn, one request at a time, alternating which revision goes first in
-    /// each round, so that both sides of a comparison are measured under the same load at the same moments. One
-    /// uncounted request per replica first takes a cold replica's first-call costs out of the figures.
-    /// </summary>
-    private async Task<ProbeTally[]?> InterleavedProbesAsync(IReadOnlyList<string> revisions, int perReplica, CancellationToken cancellationToken)
-    {
-        var urls = revisions.Select(LiveReplicaUrls).ToList();
-        if (urls.Any(u => u.Count == 0)) return null;
-        foreach (var url in urls.SelectMany(u => u))
-            await EngineCalls.GenerateAsync(probe.Http, url, ProbePrompt, ProbeTokens, cancellationToken);
-        var tallies = revisions.Select(_ => new ProbeTally()).ToArray();
-        for (var round = 0; round < perReplica; round++)
-        {
-            for (var k = 0; k < revisions.Count; k++)
-            {
-                var side = (k + round) % revisions.Count;
-                foreach (var url in urls[side])
-                {
-                    var answer = await EngineCalls.GenerateAsync(probe.Http, url, ProbePrompt, ProbeTokens, cancellationToken);
-                    if (answer.Ok) tallies[side].Latencies.Add(answer.Milliseconds);
-                    else tallies[side].Errors++;
-                }
-            }
-        }
-        return tallies;
-    }
-
-    private async Task<Measurement> ProbeAsync(MetricSpec metric, CancellationToken cancellationToken)
-    {
-        var revision = RevisionOf(metric);
-        if (await ProbesAsync(revision, metric.Probes ?? 5, cancellationToken) is not { } probes)
-            return Measurement.NoData($"revision {revision ?? "(no stable)"} has no running replica to probe", time.GetUtcNow());
-        var total = probes.Total;
-        double? value = metric.Measure switch
-        {
-            "errorRate" => (double)probes.Errors / total,
-            "p50Ms" => Percentiles.Of(probes.Latencies, 0.5),
-            _ => Percentiles.Of(probes.Latencies, 0.99),
-        };
-        return Judge(metric, value, string.Create(CultureInfo.InvariantCulture, $"({total} probes of {revision}, {probes.Errors} failed)"));
-    }
-
-    private async Task<Measurement> GoldenAsync(MetricSpec metric, CancellationToken cancellationToken)
-    {
-        var golden = metric.GoldenPrompts!;
-        var prompts = golden.Prompts.Count > 0 ? golden.Prompts : await ReadPromptsAsync(golden.File!, cancellationToken);
-        var canary = (await Replicas.LiveEndpointsAsync(step.Layout, Canary, probe, cancellationToken)).FirstOrDefault();
-        var stable = Stable is { } s ? (await Replicas.LiveEndpointsAsync(step.Layout, s, probe, cancellationToken)).FirstOrDefault() : null;
-        if (stable is null) return Measurement.NoData("no live stable replica to compare with", time.GetUtcNow());
-        if (canary is null) return Measurement.NoData($"revision {Canary} has no live replica", time.GetUtcNow());
-        var answers = new List<(string Canary, string Stable)>();
-        foreach (var prompt in prompts)
-        {
-            var fromStable = await EngineCalls.GenerateAsync(probe.Http, stable, prompt, golden.Tokens, cancellationToken);
-            if (!fromStable.Ok) return Measurement.NoData($"the stable revision did not answer a golden prompt: {fromStable.Error}", time.GetUtcNow());
-            var fromCanary = await EngineCalls.GenerateAsync(probe.Http, canary, prompt, golden.Tokens, cancellationToken);
-            // A canary that cannot answer disagrees.
-            answers.Add((fromCanary.Ok ? fromCanary.Text : "\u0000" + fromCanary.Error, fromStable.Text));
-        }
-        var (exact, tokens) = GoldenComparison.Compare(answers, golden.Tokens);
-        var value = metric.Measure == "exactMatch" ? exact : tokens;
-        return Judge(metric, value, string.Create(CultureInfo.InvariantCulture,
-            $"({answers.Count} prompts: exact match {exact:0.###}, token agreement {tokens:0.###} over {golden.Tokens} tokens)"));
-    }
-
-    private async Task<Measurement> CompareAsync(MetricSpec metric, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (Stable is not { } stable) return Measurement.NoData("there is no stable revision to compare with", now);
-        var perReplica = metric.Probes ?? 10;
-        if (LiveReplicaUrls(Canary).Count == 0) return Measurement.NoData($"revision {Canary} has no running replica", now);
-        if (await InterleavedProbesAsync([Canary, stable], perReplica, cancellationToken) is not [var canary, var baseline])
-            return Measurement.NoData($"stable revision {stable} has no running replica", now);
-        var minimum = Math.Max(metric.MinSamples ?? 1, 8);
-        if (canary.Total < minimum || baseline.Total < minimum)
-            return Measurement.NoData($"fewer than {minimum} requests on a side", time.GetUtcNow());
-        var maxRatio = metric.MaxRatio!.Value;
-        if (metric.Measure == "errorRate")
-        {
-            // A floor of 1 % keeps a stable without errors from making any single canary error an infinite ratio.
-            var c = Math.Max(0.01, (double)canary.Errors / canary.Total);
-            var b = Math.Max(0.01, (double)baseline.Errors / baseline.Total);
-            return Outcome(c / b <= maxRatio, c / b, string.Create(CultureInfo.InvariantCulture, $"(canary/stable error rate, floor 0.01; at most {maxRatio})"));
-        }
-        var q = metric.Measure switch { "p50Ms" => 0.5, "p95Ms" => 0.95, _ => 0.99 };
-        if (canary.Latencies.Count == 0 || baseline.Latencies.Count == 0) return Measurement.NoData("no successful request on a side", time.GetUtcNow());
-        var ratio = Percentiles.Of(canary.Latencies, q)!.Value / Math.Max(0.001, Percentiles.Of(baseline.Latencies, q)!.Value);
-        if (metric.Judge == "ratio")
-            return Outcome(ratio <= maxRatio, ratio, string.Create(CultureInfo.InvariantCulture, $"(canary/stable {metric.Measure}; at most {maxRatio})"));
-        var p = MannWhitney.GreaterPValue(canary.Latencies, baseline.Latencies);
-        var alpha = 1 - (metric.Confidence ?? 0.95);
-        return Outcome(!(p < alpha && ratio > maxRatio), ratio, string.Create(CultureInfo.InvariantCulture,
-            $"(canary/stable {metric.Measure}; Mann-Whitney p={p:0.####} for a slower canary, fails when p < {alpha:0.###} and the ratio exceeds {maxRatio})"));
-    }
-
-    private async Task<Measurement> EngineAsync(MetricSpec metric, CancellationToken cancellationToken)
-    {
-        var revision = RevisionOf(metric);
-        var texts = new List<string>();
-        foreach (var replica in revision is null ? [] : Replicas.Recorded(step.Layout, revision).Where(r => r.IsAlive))
-            if (await EngineCalls.MetricsAsync(probe.Http, Replicas.Url(replica), cancellationToken) is { } text) texts.Add(text);
-        if (texts.Count == 0) return Measurement.NoData($"no replica of {revision ?? "(no stable)"} answered /metrics", time.GetUtcNow());
-        double? value = metric.Measure switch
-        {
-            "ttftP50Ms" => PrometheusText.Quantile(texts, "jetstream_time_to_first_token", 0.5) * 1000,
-            "ttftP99Ms" => PrometheusText.Quantile(texts, "jetstream_time_to_first_token", 0.99) * 1000,
-            "tpotP50Ms" => PrometheusText.Quantile(texts, "jetstream_time_per_output_token", 0.5) * 1000,
-            "tpotP99Ms" => PrometheusText.Quantile(texts, "jetstream_time_per_output_token", 0.99) * 1000,
-            "queue" => PrometheusText.Sum(texts, "jetstream_prefill_backlog_size"),
-            _ => PrometheusText.Average(texts, "jetstream_slots_used_percentage"),
-        };
-        return Judge(metric, value, $"({texts.Count} replicas of {revision}; histograms since each replica started)");
-    }
-
-    private Measurement Judge(MetricSpec metric, double? value, string detail)
-    {
-        if (value is not { } v) return Measurement.NoData("no data " + detail, time.GetUtcNow());
-        var ok = (metric.Min is not { } min || v >= min) && (metric.Max is not { } max || v <= max);
-        var bounds = string.Create(CultureInfo.InvariantCulture, $"{(metric.Min is { } lo ? $"min {lo}" : "")}{(metric.Min is not null && metric.Max is not null ? ", " : "")}{(metric.Max is { } hi ? $"max {hi}" : "")}");
-        return Outcome(ok, v, $"{(ok ? "within" : "outside")} {bounds} {detail}");
-    }
-
-    private Measurement Outcome(bool ok, double value, string detail) =>
-        new(ok ? Measurement.Successful : Measurement.Failed, value, detail, time.GetUtcNow());
-
-    // One prompt a line, or a JSON array of strings.
-    private static async Task<IReadOnlyList<string>> ReadPromptsAsync(string file, CancellationToken cancellationToken)
-    {
-        var text = await File.ReadAllTextAsync(new Uri(file).LocalPath, cancellationToken);
-        if (text.TrimStart().StartsWith('[')) return JsonSerializer.Deserialize<List<string>>(text) ?? [];
-        return text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-    }
+    public Task<Measurement> MeasureAsync(MetricSpec metric, CancellationToken cancellationToken) =>
+        EngineMeasures.Measures(metric.Source)
+            ? _engines.MeasureAsync(metric, cancellationToken)
+            : Task.FromResult(Measurement.NoData($"source {metric.Source} is not available on the local target", time.GetUtcNow()));
 }
