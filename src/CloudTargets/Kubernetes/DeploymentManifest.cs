@@ -27,7 +27,7 @@ internal static class DeploymentManifest
                 $"--quantize_kv_cache={Manifests.Flag(engine.QuantizeKvCache)}",
                 $"--tokenizer_path={model.MountPath}/{model.TokenizerObject}",
                 $"--checkpoint_path={model.MountPath}/{model.CheckpointObject}"),
-            ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 9000 }),
+            ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = Names.ServerPort }),
             ["resources"] = Manifests.TpuResources(),
             ["volumeMounts"] = new JsonArray(new JsonObject
             {
@@ -40,7 +40,7 @@ internal static class DeploymentManifest
         {
             ["name"] = "jetstream-http",
             ["image"] = Images.Http,
-            ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 8000 }),
+            ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = Names.HttpPort }),
             ["startupProbe"] = Probe(periodSeconds: 10, failureThreshold: StartupFailureThreshold),
             ["readinessProbe"] = Probe(periodSeconds: 10, failureThreshold: 3),
             ["livenessProbe"] = Probe(periodSeconds: 30, failureThreshold: 3),
@@ -92,7 +92,7 @@ internal static class DeploymentManifest
 
     private static JsonObject Probe(int periodSeconds, int failureThreshold) => new()
     {
-        ["httpGet"] = new JsonObject { ["path"] = "/healthcheck", ["port"] = 8000 },
+        ["httpGet"] = new JsonObject { ["path"] = "/healthcheck", ["port"] = Names.HttpPort },
         ["periodSeconds"] = periodSeconds,
         ["failureThreshold"] = failureThreshold,
     };

@@ -109,8 +109,8 @@ public sealed class Manifests(RolloutSpec spec, string revision)
             {
                 ["name"] = "jetstream-http",
                 ["protocol"] = "TCP",
-                ["port"] = 8000,
-                ["targetPort"] = 8000,
+                ["port"] = Names.HttpPort,
+                ["targetPort"] = Names.HttpPort,
             }),
         },
     };

@@ -12,6 +12,10 @@ public static class Names
     public const string RevisionLabel = "orchestrator.dev/revision";
     public const string WorkloadIdentityAnnotation = "iam.gke.io/gcp-service-account";
     public const string FieldManager = "orchestrator";
+    /// <summary>The HTTP front's port (<c>jetstream-http</c>): <c>/generate</c>, <c>/healthcheck</c>, the Service.</summary>
+    public const int HttpPort = 8000;
+    /// <summary>The server container's port; the engine image in this repository serves its <c>/metrics</c> there.</summary>
+    public const int ServerPort = 9000;
 
     public static string Deployment(string revision) => $"{App}-{revision}";
 }
