@@ -12,6 +12,13 @@ internal sealed partial class FakeKubernetes
     /// <summary>Revisions whose server container crash-loops.</summary>
     public HashSet<string> CrashLoopRevisions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Restarts that the server container of each of a revision's pods reports (by revision).</summary>
+    public Dictionary<string, int> Restarts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many of a revision's pods fail their readiness probe (the first ones, by revision); the Deployment
+    /// counts them as neither ready nor available.</summary>
+    public Dictionary<string, int> NotReady { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The converter Job's pod fails (gated Hugging Face repository).</summary>
     public bool FailJobs { get; set; }
 
@@ -82,14 +89,14 @@ internal sealed partial class FakeKubernetes
         if (resource == "deployments")
         {
             var replicas = (int?)copy["spec"]?["replicas"] ?? 1;
-            var crashing = CrashLoopRevisions.Contains(Revision(copy));
+            var ready = CrashLoopRevisions.Contains(Revision(copy)) ? 0 : Math.Max(0, replicas - NotReady.GetValueOrDefault(Revision(copy)));
             copy["status"] = new JsonObject
             {
                 ["observedGeneration"] = copy["metadata"]!["generation"]?.DeepClone(),
                 ["replicas"] = replicas,
                 ["updatedReplicas"] = replicas,
-                ["readyReplicas"] = crashing ? 0 : replicas,
-                ["availableReplicas"] = crashing ? 0 : replicas,
+                ["readyReplicas"] = ready,
+                ["availableReplicas"] = ready,
                 ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Progressing", ["status"] = "True", ["reason"] = "ReplicaSetUpdated" }),
             };
         }
@@ -157,24 +164,27 @@ internal sealed partial class FakeKubernetes
         foreach (var ((resource, space, name), obj) in _objects.Where(o => o.Key.Namespace == ns).ToList())
         {
             var labels = obj["spec"]?["template"]?["metadata"]?["labels"]?.DeepClone().AsObject() ?? [];
+            var spec = obj["spec"]?["template"]?["spec"]?.DeepClone().AsObject() ?? [];
             if (resource == "deployments")
             {
-                var crashing = CrashLoopRevisions.Contains(Revision(obj));
+                var revision = Revision(obj);
+                var crashing = CrashLoopRevisions.Contains(revision);
                 for (var i = 0; i < ((int?)obj["spec"]?["replicas"] ?? 1); i++)
                 {
-                    pods.Add(Pod($"{name}-5d8f7c-{i}", ns, labels.DeepClone().AsObject(), crashing ? CrashLooping() : Running()));
+                    var status = crashing ? CrashLooping() : Running(ready: i >= NotReady.GetValueOrDefault(revision), Restarts.GetValueOrDefault(revision));
+                    pods.Add(Pod($"{name}-5d8f7c-{i}", ns, labels.DeepClone().AsObject(), spec.DeepClone().AsObject(), status, pods.Count));
                 }
             }
             else if (resource == "jobs")
             {
                 labels["job-name"] = name;
                 var state = JobState(obj, countRead: false);
-                pods.Add(Pod($"{name}-x7k2p", ns, labels, state switch
+                pods.Add(Pod($"{name}-x7k2p", ns, labels, spec, state switch
                 {
-                    "Running" => Running(),
+                    "Running" => Running(ready: true, restarts: 0),
                     "Failed" => Terminated("Failed", 1, "Error"),
                     _ => Terminated("Succeeded", 0, "Completed"),
-                }));
+                }, pods.Count));
             }
         }
 
@@ -206,27 +216,54 @@ internal sealed partial class FakeKubernetes
 
     private static string Revision(JsonObject obj) => (string?)obj["metadata"]?["labels"]?[RevisionLabel] ?? "";
 
-    private static JsonObject Pod(string name, string ns, JsonObject labels, JsonObject status) => new()
+    private static JsonObject Pod(string name, string ns, JsonObject labels, JsonObject spec, JsonObject status, int index)
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Pod",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = labels, ["creationTimestamp"] = "2026-11-30T08:00:00Z" },
-        ["status"] = status,
-    };
-
-    private static JsonObject Running() => new()
-    {
-        ["phase"] = "Running",
-        ["containerStatuses"] = new JsonArray(new JsonObject
+        status["podIP"] = $"10.8.0.{10 + index}";
+        return new JsonObject
         {
-            ["name"] = "jetstream-pytorch-server", ["ready"] = true, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "x",
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = labels, ["creationTimestamp"] = "2026-11-30T08:00:00Z" },
+            ["spec"] = spec,
+            ["status"] = status,
+        };
+    }
+
+    /// <summary>The pod's conditions as the kubelet reports them: ready once every container passes its probes.</summary>
+    private static JsonArray Conditions(bool ready) => new(
+        new JsonObject { ["type"] = "PodScheduled", ["status"] = "True" },
+        new JsonObject { ["type"] = "Initialized", ["status"] = "True" },
+        new JsonObject { ["type"] = "ContainersReady", ["status"] = ready ? "True" : "False" },
+        new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False" });
+
+    private static JsonObject Running(bool ready, int restarts)
+    {
+        var server = new JsonObject
+        {
+            ["name"] = "jetstream-pytorch-server", ["ready"] = true, ["restartCount"] = restarts, ["image"] = "x", ["imageID"] = "x",
             ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = "2026-11-30T08:00:00Z" } },
-        }),
-    };
+        };
+        if (restarts > 0)
+        {
+            server["lastState"] = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 137, ["reason"] = "OOMKilled" } };
+        }
+
+        return new JsonObject
+        {
+            ["phase"] = "Running",
+            ["conditions"] = Conditions(ready),
+            ["containerStatuses"] = new JsonArray(server, new JsonObject
+            {
+                ["name"] = "jetstream-http", ["ready"] = ready, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "x",
+                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = "2026-11-30T08:00:00Z" } },
+            }),
+        };
+    }
 
     private static JsonObject CrashLooping() => new()
     {
         ["phase"] = "Running",
+        ["conditions"] = Conditions(ready: false),
         ["containerStatuses"] = new JsonArray(new JsonObject
         {
             ["name"] = "jetstream-pytorch-server", ["ready"] = false, ["restartCount"] = 4, ["image"] = "x", ["imageID"] = "x",
@@ -238,6 +275,7 @@ internal sealed partial class FakeKubernetes
     private static JsonObject Terminated(string phase, int exitCode, string reason) => new()
     {
         ["phase"] = phase,
+        ["conditions"] = Conditions(ready: false),
         ["containerStatuses"] = new JsonArray(new JsonObject
         {
             ["name"] = "inference-checkpoint", ["ready"] = false, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "x",

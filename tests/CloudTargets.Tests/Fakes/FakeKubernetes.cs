@@ -8,10 +8,11 @@ namespace CloudTargets.Tests.Fakes;
 
 /// <summary>
 /// In-process fake of a Kubernetes API server over HTTPS (its own CA) for Secrets, ServiceAccounts, Services,
-/// Deployments (with <c>/scale</c>), Jobs and Pods (with <c>/log</c>). Server-side apply is checked against the 1.35
-/// OpenAPI schemas with strict field validation (400 naming the field; 422 for a missing required field); GET, LIST by
-/// label selector, DELETE and 404 behave as documented. Controllers are simulated on read: Deployments become available
-/// (or crash-loop, as injected), Jobs complete (or fail) after a read, and their pods carry status and logs.
+/// Deployments (with <c>/scale</c>), Jobs and Pods (with <c>/log</c>, and the pod proxy to each revision's
+/// <see cref="FakeEngine"/>). Server-side apply is checked against the 1.35 OpenAPI schemas with strict field validation
+/// (400 naming the field; 422 for a missing required field); GET, LIST by label selector, DELETE and 404 behave as
+/// documented. Controllers are simulated on read: Deployments become available (or crash-loop, as injected), Jobs
+/// complete (or fail) after a read, and their pods carry status (readiness and restarts, as set) and logs.
 /// </summary>
 internal sealed partial class FakeKubernetes : IAsyncDisposable
 {
@@ -96,11 +97,18 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
     {
         var request = context.Request;
         var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
-        var body = text.Length == 0 ? null : JsonNode.Parse(text);
         var path = request.Path.Value ?? "";
+        var authorized = request.Headers.Authorization.ToString() == $"Bearer {Token}";
+        if (authorized && IsProxyPath(path))
+        {
+            await ProxyAsync(context, path, text);
+            return;
+        }
+
+        var body = text.Length == 0 ? null : JsonNode.Parse(text);
         Reply reply;
         string? plain = null;
-        if (request.Headers.Authorization.ToString() != $"Bearer {Token}")
+        if (!authorized)
         {
             reply = Status(401, "Unauthorized", "Unauthorized");
         }
@@ -127,6 +135,33 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(reply.Body.ToJsonString(), context.RequestAborted);
+        }
+    }
+
+    private async Task ProxyAsync(HttpContext context, string path, string text)
+    {
+        var request = context.Request;
+        RawReply reply;
+        lock (_gate)
+        {
+            reply = Proxy(request.Method, path, text);
+            _calls.Add(new RecordedCall(request.Method, path + request.QueryString.Value, ParseOrNull(text), reply.Status));
+        }
+
+        context.Response.StatusCode = reply.Status;
+        context.Response.ContentType = reply.ContentType;
+        await context.Response.WriteAsync(reply.Body, context.RequestAborted);
+    }
+
+    private static JsonNode? ParseOrNull(string text)
+    {
+        try
+        {
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

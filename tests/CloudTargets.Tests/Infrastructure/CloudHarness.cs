@@ -99,15 +99,35 @@ internal sealed class CloudHarness : IAsyncDisposable
     public async Task<(StepResult Result, RecordingLog Log)> RunAsync(StepClaim claim, CancellationToken cancellationToken = default)
     {
         var log = new RecordingLog();
+        using var work = new CancellationTokenSource();
+        using var stop = new WorkStop(work);
+        return (await RunAsync(claim, log, stop, cancellationToken), log);
+    }
+
+    /// <summary>Runs a step whose log and stop the test holds (to watch it, or to ask a background step to finish).</summary>
+    public Task<StepResult> RunAsync(StepClaim claim, RecordingLog log, WorkStop stop, CancellationToken cancellationToken = default)
+    {
         IStepExecutor provider = (string?)claim.Spec["target"]?["kind"] == TargetKinds.Gke ? Get<GkeProvider>() : Get<KubernetesProvider>();
-        using var stop = new CancellationTokenSource();
-        var result = await provider.ExecuteAsync(new StepContext(claim, log, new WorkStop(stop)), cancellationToken);
-        return (result, log);
+        return provider.ExecuteAsync(new StepContext(claim, log, stop), cancellationToken);
     }
 
     public Task<(StepResult Result, RecordingLog Log)> RunAsync(RolloutSpec spec, string kind, string revision = "r1",
         JsonObject? parameters = null, JsonObject? environment = null) =>
         RunAsync(Claim(spec, kind, revision, parameters, environment));
+
+    /// <summary>Runs a step that must succeed, with <paramref name="state"/> as the environment's state; the state it
+    /// reports replaces <paramref name="state"/> whole, as the orchestrator records it.</summary>
+    public async Task StepAsync(RolloutSpec spec, string kind, string revision, JsonObject? parameters, JsonObject state)
+    {
+        var (result, log) = await RunAsync(spec, kind, revision, parameters, state.DeepClone().AsObject());
+        Assert.True(result.Outcome == StepStatuses.Succeeded, $"{kind} {revision}: {result.Error}\n{log.Text}");
+        if (result.Outputs?["environment"] is not JsonObject reported) return;
+        state.Clear();
+        foreach (var (key, value) in reported)
+        {
+            state[key] = value?.DeepClone();
+        }
+    }
 
     /// <summary>A kubeconfig for the fake API server (for the <c>kubernetes</c> target).</summary>
     public string WriteKubeconfig()
