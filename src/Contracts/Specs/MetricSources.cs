@@ -1,19 +1,23 @@
 namespace Contracts.Specs;
 
-/// <summary>The sources a metric can read and the measures each offers.</summary>
+/// <summary>The sources a metric can read and the measures each offers. Every target measures <c>probe</c>,
+/// <c>goldenPrompts</c>, <c>comparison</c> and <c>engine</c> (on <c>kubernetes</c> and <c>gke</c> through the API
+/// server's pod proxy); <c>pods</c> only the Kubernetes targets; <c>traffic</c> none yet.</summary>
 public static class MetricSources
 {
-    /// <summary>The front's own record of live traffic per revision (local front; engine pods' <c>/metrics</c> through the
-    /// API server's pod proxy on Kubernetes).</summary>
+    /// <summary>Live traffic per revision (the local front's record; engine pods' <c>/metrics</c> on Kubernetes). Not
+    /// measured yet: the orchestrator refuses it.</summary>
     public const string Traffic = "traffic";
-    /// <summary>The revision's engines' <c>/metrics</c>.</summary>
+    /// <summary>The revision's engines' <c>/metrics</c> (JetStream's names): each live replica, or each ready pod.</summary>
     public const string Engine = "engine";
-    /// <summary>Synthetic <c>/generate</c> requests to each replica.</summary>
+    /// <summary>Synthetic <c>/generate</c> requests to each replica (each ready pod on Kubernetes).</summary>
     public const string Probe = "probe";
+    /// <summary>The same greedy prompts to a canary and a stable replica; how far their answers agree.</summary>
     public const string GoldenPrompts = "goldenPrompts";
-    /// <summary>Canary against stable.</summary>
+    /// <summary>Canary against stable: probes of both, interleaved.</summary>
     public const string Comparison = "comparison";
-    /// <summary>Kubernetes: the canary's pods.</summary>
+    /// <summary>Kubernetes and GKE only: the revision's pods from the API server: <c>restarts</c> (all its containers'
+    /// restarts), <c>notReady</c> (wanted replicas not ready) and <c>readiness</c> (ready pods ÷ wanted replicas).</summary>
     public const string Pods = "pods";
 
     public static readonly IReadOnlyDictionary<string, string[]> Measures = new Dictionary<string, string[]>(StringComparer.Ordinal)
@@ -23,6 +27,6 @@ public static class MetricSources
         [Probe] = ["errorRate", "p50Ms", "p99Ms"],
         [GoldenPrompts] = ["exactMatch", "tokenAgreement"],
         [Comparison] = ["errorRate", "p50Ms", "p95Ms", "p99Ms"],
-        [Pods] = ["restarts", "notReady"],
+        [Pods] = ["restarts", "notReady", "readiness"],
     };
 }

@@ -5,14 +5,16 @@ namespace Contracts.Specs;
 /// one measurement reads; it is <em>successful</em> when the value lies within <see cref="Min"/>..<see cref="Max"/>
 /// (for <c>comparison</c>: canary ÷ stable at most <see cref="MaxRatio"/>), <em>failed</em> otherwise, and
 /// <em>inconclusive</em> when there was no data (fewer than <see cref="MinSamples"/> requests, no replica answered its
-/// metrics, no stable revision to compare with).
+/// metrics, no stable revision to compare with, no ready pod or the Kubernetes API not answering). Which sources each
+/// target measures: see <see cref="MetricSources"/>.
 /// </summary>
 public sealed record MetricSpec
 {
     public string Name { get; init; } = "";
     public string Source { get; init; } = "";
     public string Measure { get; init; } = "";
-    /// <summary><c>canary</c> or <c>stable</c>: whose figures <c>traffic</c>, <c>engine</c> and <c>probe</c> read.</summary>
+    /// <summary><c>canary</c> or <c>stable</c>: whose figures <c>traffic</c>, <c>engine</c>, <c>probe</c> and <c>pods</c>
+    /// read.</summary>
     public string Revision { get; init; } = "canary";
     public string Interval { get; init; } = "10s";
     /// <summary>Measurements to take; in a background analysis, null means until the canary is promoted.</summary>

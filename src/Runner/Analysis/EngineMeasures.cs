@@ -160,7 +160,7 @@ internal sealed class EngineMeasures(HttpClient http, IEngineEndpoints endpoints
             "queue" => PrometheusText.Sum(texts, "jetstream_prefill_backlog_size"),
             _ => PrometheusText.Average(texts, "jetstream_slots_used_percentage"),
         };
-        return Verdict.Within(metric, value, $"({texts.Count} {endpoints.RunningName}s of {revision}; histograms since each started)", time.GetUtcNow());
+        return Verdict.Within(metric, value, $"(/metrics of {texts.Count} {endpoints.RunningName}(s) of {revision}; histograms since each started)", time.GetUtcNow());
     }
 
     private Measurement Outcome(bool ok, double value, string detail) => Verdict.Of(ok, value, detail, time.GetUtcNow());

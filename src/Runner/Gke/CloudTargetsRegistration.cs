@@ -30,6 +30,7 @@ internal static class CloudTargetsRegistration
         services.AddSingleton<RolloutWaiter>();
         services.AddSingleton<DeployHandler>();
         services.AddSingleton<TrafficHandler>();
+        services.AddSingleton<CanaryAnalyzeHandler>();
         services.AddSingleton<KubernetesSteps>();
         services.AddSingleton<KubernetesProvider>();
         services.AddSingleton<GkeProvider>();

@@ -9,7 +9,7 @@ namespace Runner.Gke;
 /// runner's Google credentials (GKE accepts Google OAuth tokens; no kubeconfig needed).</summary>
 internal sealed class ClusterAccess(GoogleRestClient client, GoogleCredentials credentials)
 {
-    public async Task<IKubernetes> ConnectAsync(GkeStep step, CancellationToken cancellationToken)
+    public async Task<k8s.Kubernetes> ConnectAsync(GkeStep step, CancellationToken cancellationToken)
     {
         var cluster = await client.SendAsync(step.Gke.GetCluster(), step.Log, cancellationToken);
         var endpoint = (string?)cluster["endpoint"];

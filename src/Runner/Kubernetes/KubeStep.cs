@@ -10,10 +10,11 @@ namespace Runner.Kubernetes;
 /// <summary>Everything a Kubernetes step handler works with, for a <c>kubernetes</c> or a <c>gke</c> target alike.</summary>
 internal sealed class KubeStep
 {
-    public KubeStep(StepContext context, IKubernetes client, KubeOptions options)
+    public KubeStep(StepContext context, k8s.Kubernetes client, KubeOptions options)
     {
         Context = context;
         Client = client;
+        Proxy = new PodProxy(client);
         Options = options;
         Manifests = new Manifests(context.Spec, context.Revision);
     }
@@ -22,6 +23,8 @@ internal sealed class KubeStep
     public StepClaim Claim => Context.Claim;
     public IStepLog Log => Context.Log;
     public IKubernetes Client { get; }
+    /// <summary>HTTP to the pods' ports through the API server (analyses use it).</summary>
+    public PodProxy Proxy { get; }
     public KubeOptions Options { get; }
     public RolloutSpec Spec => Context.Spec;
     public Manifests Manifests { get; }
@@ -35,5 +38,5 @@ internal sealed class KubeStep
     public EnvironmentState State => Context.State;
 
     /// <summary>Where the Service answers inside the cluster (what an in-cluster orchestrator relays to).</summary>
-    public string FrontUrl => $"http://{Names.Service}.{Namespace}.svc.cluster.local:8000";
+    public string FrontUrl => $"http://{Names.Service}.{Namespace}.svc.cluster.local:{Names.HttpPort}";
 }

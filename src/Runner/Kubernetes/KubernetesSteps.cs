@@ -1,17 +1,17 @@
 using Contracts;
-using k8s;
 using Runner.Agent;
 
 namespace Runner.Kubernetes;
 
 /// <summary>The steps that act on a Kubernetes cluster, shared by the <c>kubernetes</c> and <c>gke</c> targets.</summary>
 internal sealed class KubernetesSteps(
-    SecretHandler secret, ConvertJobHandler convert, DeployHandler deploy, TrafficHandler traffic, KubeOptions options)
+    SecretHandler secret, ConvertJobHandler convert, DeployHandler deploy, TrafficHandler traffic, CanaryAnalyzeHandler analyze,
+    KubeOptions options)
 {
     public static bool Handles(string kind) => kind is StepKinds.SecretEnsure or StepKinds.CheckpointConvert or StepKinds.EngineDeploy
-        or StepKinds.TrafficShift or StepKinds.RevisionPromote or StepKinds.RevisionRollback or StepKinds.Cleanup;
+        or StepKinds.TrafficShift or StepKinds.CanaryAnalyze or StepKinds.RevisionPromote or StepKinds.RevisionRollback or StepKinds.Cleanup;
 
-    public async Task<StepResult> RunAsync(StepContext context, IKubernetes client, CancellationToken cancellationToken)
+    public async Task<StepResult> RunAsync(StepContext context, k8s.Kubernetes client, CancellationToken cancellationToken)
     {
         var step = new KubeStep(context, client, options);
         try
@@ -22,6 +22,7 @@ internal sealed class KubernetesSteps(
                 StepKinds.CheckpointConvert => await convert.RunAsync(step, cancellationToken),
                 StepKinds.EngineDeploy => await deploy.RunAsync(step, cancellationToken),
                 StepKinds.TrafficShift => await traffic.ShiftAsync(step, cancellationToken),
+                StepKinds.CanaryAnalyze => await analyze.RunAsync(step, cancellationToken),
                 StepKinds.RevisionPromote => await traffic.PromoteAsync(step, cancellationToken),
                 StepKinds.RevisionRollback => await traffic.RollbackAsync(step, cancellationToken),
                 StepKinds.Cleanup => await RevisionCleanupHandler.RunAsync(step, cancellationToken),

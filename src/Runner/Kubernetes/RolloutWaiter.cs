@@ -14,7 +14,6 @@ internal sealed class RolloutWaiter(TimeProvider time)
     public async Task WaitAsync(KubeStep step, string revision, CancellationToken cancellationToken)
     {
         var name = Names.Deployment(revision);
-        var selector = $"{Names.AppLabel}={Names.App},{Names.RevisionLabel}={revision}";
         while (true)
         {
             var deployment = await KubeRead.DeploymentAsync(step.Client, name, step.Namespace, cancellationToken)
@@ -25,8 +24,7 @@ internal sealed class RolloutWaiter(TimeProvider time)
                 return;
             }
 
-            var pods = await step.Client.CoreV1.ListNamespacedPodAsync(step.Namespace, labelSelector: selector, cancellationToken: cancellationToken);
-            foreach (var pod in pods.Items)
+            foreach (var pod in await RevisionPods.ListAsync(step, revision, cancellationToken))
             {
                 await CheckPodAsync(step, pod, cancellationToken);
             }
