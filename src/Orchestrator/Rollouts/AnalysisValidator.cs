@@ -4,14 +4,15 @@ using Orchestrator.Planning;
 namespace Orchestrator.Rollouts;
 
 /// <summary>Checks an analysis by field: every metric names a known source and one of its measures, has bounds that
-/// can be met, and whatever its source needs (prompts for golden prompts, a ratio for a comparison).</summary>
+/// can be met, and whatever its source needs (prompts for golden prompts, a ratio for a comparison), on a target that has
+/// the source (<c>pods</c> only on <c>kubernetes</c> and <c>gke</c>).</summary>
 public static class AnalysisValidator
 {
     private static readonly string[] Revisions = ["canary", "stable"];
     private static readonly string[] Judges = ["mannWhitney", "ratio"];
     private static readonly string[] ComparisonFeeds = [MetricSources.Probe];
 
-    public static void Validate(AnalysisSpec analysis, string path, bool background, ValidationErrors errors)
+    public static void Validate(AnalysisSpec analysis, string path, bool background, string targetKind, ValidationErrors errors)
     {
         if (analysis.Metrics is not { Count: > 0 } metrics) { errors.Add($"{path}.metrics", "Give at least one metric."); return; }
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -21,20 +22,22 @@ public static class AnalysisValidator
             if (metrics[i] is not { } metric) { errors.Add(at, "Must be an object."); continue; }
             if (string.IsNullOrWhiteSpace(metric.Name)) errors.Add($"{at}.name", "Required.");
             else if (!names.Add(metric.Name)) errors.Add($"{at}.name", $"Another metric is already named '{metric.Name}'.");
-            ValidateMetric(metric, at, background, errors);
+            ValidateMetric(metric, at, background, targetKind, errors);
         }
     }
 
-    private static void ValidateMetric(MetricSpec metric, string at, bool background, ValidationErrors errors)
+    private static void ValidateMetric(MetricSpec metric, string at, bool background, string targetKind, ValidationErrors errors)
     {
         if (!MetricSources.Measures.TryGetValue(metric.Source, out var measures))
         {
             errors.Add($"{at}.source", $"Must be one of: {string.Join(", ", MetricSources.Measures.Keys)}.");
             return;
         }
-        // Named in the contract, not measured yet: refused rather than accepted and silently inconclusive.
-        if (metric.Source is MetricSources.Traffic or MetricSources.Pods)
-            errors.Add($"{at}.source", $"The '{metric.Source}' source is not available yet; use probe, goldenPrompts, comparison or engine.");
+        // Named in the contract but not measured (on this target): refused rather than accepted and silently inconclusive.
+        if (metric.Source is MetricSources.Traffic)
+            errors.Add($"{at}.source", $"The '{metric.Source}' source is not available yet; use probe, goldenPrompts, comparison, engine or (on kubernetes and gke) pods.");
+        if (metric.Source is MetricSources.Pods && targetKind is not (TargetKinds.Kubernetes or TargetKinds.Gke))
+            errors.Add($"{at}.source", $"The 'pods' source reads Kubernetes pods: it is available on kubernetes and gke targets, not on '{targetKind}'.");
         if (!measures.Contains(metric.Measure)) errors.Add($"{at}.measure", $"For source '{metric.Source}', must be one of: {string.Join(", ", measures)}.");
         if (!Revisions.Contains(metric.Revision)) errors.Add($"{at}.revision", "Must be canary or stable.");
         if (!Durations.TryParse(metric.Interval, out var interval) || interval < TimeSpan.FromSeconds(1))

@@ -28,7 +28,7 @@ public static partial class SpecValidator
         // Names each cloud API would refuse (service account ids, bucket names, TPU region and topology), by field.
         if (spec.Target is not null)
             foreach (var (field, message) in CloudTargets.Preflight.CloudPreflight.Check(spec)) errors.Add(field, message);
-        ValidateStrategy(spec.Strategy, errors);
+        ValidateStrategy(spec.Strategy, spec.Target?.Kind ?? TargetKinds.Local, errors);
         ValidateCleanup(spec.Cleanup, errors);
         return errors;
     }
@@ -108,14 +108,14 @@ public static partial class SpecValidator
             errors.Add(path, "Looks like a Hugging Face token itself; give a reference (file:///path or a stored secret's name).");
     }
 
-    private static void ValidateStrategy(StrategySpec? strategy, ValidationErrors errors)
+    private static void ValidateStrategy(StrategySpec? strategy, string targetKind, ValidationErrors errors)
     {
         if (!Present(strategy, "strategy", errors) || strategy!.Canary is not { } canary) return;
         if (canary.Steps is null) { errors.Add("strategy.canary.steps", "Must be a list."); return; }
         if (canary.ProgressDeadline is { } deadline && !Durations.TryParse(deadline, out _))
             errors.Add("strategy.canary.progressDeadline", "Must be a duration such as 10m.");
         if (canary.BackgroundAnalysis is { } background)
-            AnalysisValidator.Validate(background, "strategy.canary.backgroundAnalysis", background: true, errors);
+            AnalysisValidator.Validate(background, "strategy.canary.backgroundAnalysis", background: true, targetKind, errors);
         for (var i = 0; i < canary.Steps.Count; i++)
         {
             var path = $"strategy.canary.steps[{i}]";
@@ -125,7 +125,7 @@ public static partial class SpecValidator
             if (set != 1) errors.Add(path, "Give exactly one of weight, pause, analysis or approval.");
             if (step.Weight is < 0 or > 100) errors.Add($"{path}.weight", "Must be between 0 and 100.");
             if (step.Pause is { Duration: { } pause } && !Durations.TryParse(pause, out _)) errors.Add($"{path}.pause", "Must be a duration such as 30s, 5m or 1h, or {} to wait until promoted.");
-            if (step.Analysis is { } analysis) AnalysisValidator.Validate(analysis, $"{path}.analysis", background: false, errors);
+            if (step.Analysis is { } analysis) AnalysisValidator.Validate(analysis, $"{path}.analysis", background: false, targetKind, errors);
         }
     }
 

@@ -140,6 +140,19 @@ public sealed class PlannerTests
     }
 
     [Theory]
+    [InlineData(TargetKinds.Kubernetes)]
+    [InlineData(TargetKinds.Gke)]
+    public void Plan_CanaryOnKubernetesTargets_AnalyzesOnTheTargetsRunners(string kind)
+    {
+        var steps = Planner.Plan(Spec(kind, canary: Canary), Stable);
+
+        var analyze = steps.Single(s => s.Kind == "canary.analyze");
+        Assert.Equal([kind], analyze.RequiredLabels);
+        Assert.Equal("errorRate", analyze.Parameters["analysis"]!["metrics"]![0]!["measure"]!.GetValue<string>());
+        Assert.Equal(["canary.pause"], analyze.DependsOn);
+    }
+
+    [Theory]
     [InlineData("standard", new[] { "cluster.ensure", "nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" })]
     [InlineData("autopilot", new[] { "cluster.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "bucket.ensure", "identity.ensure", "secret.ensure" })]
     public void Plan_Gke_PreparesTheCloudBeforeConversion(string mode, string[] preparation, string[] convertDependsOn)
