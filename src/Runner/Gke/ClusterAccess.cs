@@ -6,7 +6,7 @@ using Runner.Kubernetes;
 namespace Runner.Gke;
 
 /// <summary>A Kubernetes client for the rollout's GKE cluster: its endpoint and CA from GKE, and an access token from the
-/// runner's Google credentials (GKE accepts Google OAuth tokens; no kubeconfig needed).</summary>
+/// runner's Google credentials, current at each request (GKE accepts Google OAuth tokens; no kubeconfig needed).</summary>
 internal sealed class ClusterAccess(GoogleRestClient client, GoogleCredentials credentials)
 {
     public async Task<k8s.Kubernetes> ConnectAsync(GkeStep step, CancellationToken cancellationToken)
@@ -24,7 +24,7 @@ internal sealed class ClusterAccess(GoogleRestClient client, GoogleCredentials c
         {
             Host = $"https://{endpoint}",
             SslCaCerts = [X509Certificate2.CreateFromPem(pem)],
-            AccessToken = await credentials.AccessTokenAsync(cancellationToken),
+            TokenProvider = new GoogleTokenProvider(credentials),
         };
         return new k8s.Kubernetes(config);
     }
