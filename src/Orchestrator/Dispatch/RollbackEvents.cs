@@ -1,14 +1,16 @@
 using Dapper;
+using System.Text.Json.Nodes;
 using Npgsql;
+using Orchestrator.Health;
 
 namespace Orchestrator.Dispatch;
 
 /// <summary>
 /// Records a finished rollback as an event of its environment, with the reason and the analysis that caused it (the
 /// failing step's <c>analysis</c> output), in the transaction that ends the rollback step; notification subscribers
-/// hear of it from there.
+/// hear of it from the outbox row written in the same transaction.
 /// </summary>
-public sealed class RollbackEvents
+public sealed class RollbackEvents(HealthNotifications notifications)
 {
     public const string Kind = "rollback";
 
@@ -25,5 +27,7 @@ public sealed class RollbackEvents
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment_events (environment, run_id, kind, at, details) VALUES (@Environment, @RunId, @Kind, @now, CAST(@details AS jsonb))
             """, new { step.Environment, step.RunId, Kind, now, details }, transaction, cancellationToken: cancellationToken));
+        await notifications.EnqueueAsync(connection, transaction, step.Environment, HealthNotifications.RollbackEvent,
+            JsonNode.Parse(details)!.AsObject(), cancellationToken);
     }
 }

@@ -2,6 +2,8 @@ using Contracts;
 using Contracts.Specs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Auth;
+using Microsoft.Extensions.Options;
+using Orchestrator.Health;
 using Orchestrator.Hosting;
 using Orchestrator.Rollouts;
 
@@ -24,7 +26,7 @@ public static class EnvironmentEndpoints
         await store.GetAsync(name, cancellationToken) is { } environment ? TypedResults.Ok(environment) : Problems.NotFound($"Environment '{name}' does not exist.");
 
     private static async Task<Results<Ok<EnvironmentDto>, Created<EnvironmentDto>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string name, HttpRequest request, EnvironmentStore store, CancellationToken cancellationToken)
+        string name, HttpRequest request, EnvironmentStore store, IOptions<NotificationOptions> notifications, CancellationToken cancellationToken)
     {
         if (!SpecValidator.IsDnsLabel(name)) return Problems.Invalid("name", "Must be a DNS label: lowercase letters, digits and '-', at most 63 characters.");
         var body = await JsonBody.ReadAsync<PutEnvironmentRequest>(request, SpecJson.Strict, cancellationToken);
@@ -32,7 +34,12 @@ public static class EnvironmentEndpoints
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         if (body.Value!.TargetKind is not { } kind || !TargetKinds.All.Contains(kind))
             return Problems.Invalid("targetKind", $"Must be one of: {string.Join(", ", TargetKinds.All)}.");
-        var (environment, created) = await store.PutAsync(name, kind, body.Value.Approval?.Required ?? false, cancellationToken);
+        var health = body.Value.Health ?? new HealthSettings();
+        var invalid = new ValidationErrors();
+        var interval = HealthSettingsValidator.IntervalSeconds(health, notifications.Value, invalid);
+        if (!invalid.IsEmpty) return Problems.Invalid(invalid);
+        var (environment, created) = await store.PutAsync(
+            name, kind, body.Value.Approval?.Required ?? false, interval, health.Notify ?? [], cancellationToken);
         return created ? TypedResults.Created($"/api/environments/{name}", environment) : TypedResults.Ok(environment);
     }
 

@@ -4,6 +4,7 @@ using Npgsql;
 using Orchestrator.Auth;
 using Orchestrator.Dispatch;
 using Orchestrator.Environments;
+using Orchestrator.Health;
 using Orchestrator.Persistence;
 using Orchestrator.Rollouts;
 using Orchestrator.Runners;
@@ -58,6 +59,7 @@ public static class ServerHost
         services.AddSingleton<RunnerStore>();
         services.AddSingleton<EnvironmentStore>();
         services.AddSingleton<GenerateRelay>();
+        services.AddHealthTracking();
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
@@ -86,6 +88,7 @@ public static class ServerHost
         app.MapHealth();
         app.MapEnvironments();
         app.MapEnvironmentEvents();
+        app.MapHealthTracking();
         app.MapRollouts();
         app.MapRuns();
         app.MapCanaryDecisions();
@@ -126,6 +129,23 @@ public static class ServerHost
         StatusCodes.Status500InternalServerError => "The orchestrator failed; the error is in its log.",
         _ => null,
     };
+
+    private static IServiceCollection AddHealthTracking(this IServiceCollection services)
+    {
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section).PostConfigure(NotificationOptions.LoadKeyFile)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<HealthNotifications>();
+        services.AddSingleton<WatchLeases>();
+        services.AddSingleton<SampleIngest>();
+        services.AddSingleton<HealthReadModel>();
+        services.AddSingleton<HealthSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthSweeper>());
+        services.AddSingleton<NotificationSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationSender>());
+        services.AddHttpClient(NotificationSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        return services;
+    }
 
     private static IServiceCollection AddDispatch(this IServiceCollection services)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runner.Gke;
+using Runner.Health;
 using Runner.Local;
 
 namespace Runner.Agent;
@@ -19,6 +20,10 @@ internal static class AgentHost
         builder.Services.AddSingleton<LocalProvider>();
         builder.Services.AddCloudTargets();
         builder.Services.AddSingleton(_ => new EngineProbe(EngineProbe.CreateClient()));
+        builder.Services.AddSingleton<IHealthProbe, LocalHealthProbe>();
+        builder.Services.AddSingleton<IHealthProbe, KubernetesHealthProbe>();
+        builder.Services.AddSingleton<HealthWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthWatcher>());
         return builder.Build();
     }
 

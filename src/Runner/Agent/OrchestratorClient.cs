@@ -67,6 +67,21 @@ internal sealed class OrchestratorClient(HttpClient http)
             : await response.Content.ReadFromJsonAsync<StepClaim>(ContractJson.Options, cancellationToken);
     }
 
+    /// <summary>Takes and renews watch leases (see <see cref="WatchRequest"/>).</summary>
+    public async Task<WatchResponse> WatchAsync(WatchRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => Post("api/runners/watches", request, Token), CallTimeout, TimeSpan.Zero, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<WatchResponse>(ContractJson.Options, cancellationToken)
+            ?? throw new OrchestratorException((int)response.StatusCode, "empty watch answer");
+    }
+
+    public async Task<ReportSamplesResponse> ReportSamplesAsync(ReportSamplesRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => Post("api/runners/watches/samples", request, Token), CallTimeout, TimeSpan.Zero, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<ReportSamplesResponse>(ContractJson.Options, cancellationToken)
+            ?? throw new OrchestratorException((int)response.StatusCode, "empty samples answer");
+    }
+
     public async Task ReleaseAsync(Guid stepId, ReleaseStepRequest request, CancellationToken cancellationToken)
     {
         using var _ = await SendAsync(

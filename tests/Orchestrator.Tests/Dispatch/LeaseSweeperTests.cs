@@ -15,7 +15,7 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
     private (StepClaimer Claimer, LeaseSweeper Sweeper, StepReports Reports) Build(ManualTime time)
     {
         var progress = new RunProgress(new ReadySignal());
-        var outcomes = new AttemptOutcomes(progress, new RollbackEvents(), _options);
+        var outcomes = new AttemptOutcomes(progress, new RollbackEvents(new Orchestrator.Health.HealthNotifications(time)), _options);
         var db = new Database(database.DataSource);
         var batcher = new WriteBatcher(db, progress, time, _options, NullLogger<WriteBatcher>.Instance);
         var claimer = new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options);
