@@ -12,7 +12,8 @@ namespace EndToEnd.Tests.Local;
 /// canary whose checkpoint is another model (same shapes, other weights) disagrees, is rolled back automatically, and a
 /// steady client load through the front sees no failed request while it happens. The identical canary must pass the
 /// latency comparison too: a false alarm of that judge would fail this test. The same model quantized to int8
-/// passes golden prompts with the int8 thresholds the README documents.
+/// passes golden prompts with the int8 thresholds the README documents; a bigger model, really slower on this machine,
+/// fails the latency comparison and is rolled back.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class CanaryTests(TinyModelFixture model, ITestOutputHelper output)
@@ -136,6 +137,45 @@ public sealed class CanaryTests(TinyModelFixture model, ITestOutputHelper output
         var state = (await CanaryRollouts.EnvironmentAsync(stack))["state"]!;
         Assert.Equal("r2", (string?)state["stableRevision"]);
         Assert.Null(state["canaryRevision"]);
+    }
+
+    [Fact]
+    public async Task LatencyComparison_SlowerCanary_FailsAndIsRolledBack()
+    {
+        await using var stack = await TestStack.StartAsync();
+        await stack.StartRunnerAsync("solo");
+        var frontPort = FreePort.Next();
+        var enginePorts = FreePort.NextRange(8);
+        // The `small` test model: the same architecture, 8 layers of 640 instead of 2 of 64, so each token costs the
+        // engine far more work than the tiny stable's (see the README's canary section for the measured ratio).
+        var bigger = await CanaryRollouts.MakeModelAsync(stack, "bigger-model", "small", seed: 0);
+        var first = await CanaryRollouts.ApplyAsync(stack, CanaryRollouts.Write(stack, model.Dir, frontPort, enginePorts));
+        Assert.True(Runs.Status(first) == "succeeded", first.ToJsonString() + stack.Diagnostics());
+
+        var slow = await CanaryRollouts.ApplyAsync(stack, CanaryRollouts.Write(stack, bigger, frontPort, enginePorts, """
+            strategy:
+              canary:
+                steps:
+                  - weight: 50
+            """ + "\n" + Latency, size: "small"));
+
+        var measurement = Assert.Single(CanaryRollouts.Measurements(slow, "latency"));
+        output.WriteLine($"{measurement["phase"]} {measurement["value"]} {measurement["detail"]}");
+        Assert.True(Runs.Status(slow) == "failed", slow.ToJsonString() + stack.Diagnostics());
+        Assert.Equal("failed", (string?)Runs.Step(slow, "canary.analyze")["status"]);
+        Assert.Equal("succeeded", (string?)Runs.Step(slow, "revision.rollback")["status"]);
+        Assert.Contains("metric latency (comparison p50Ms) failed", (string?)slow["error"], StringComparison.Ordinal);
+        Assert.Equal("Failed", (string?)measurement["phase"]);
+        var state = (await CanaryRollouts.EnvironmentAsync(stack))["state"]!;
+        Assert.Equal("r1", (string?)state["stableRevision"]);
+        Assert.Null(state["canaryRevision"]);
+        Assert.Equal("r2", (string?)state["lastRollback"]!["revision"]);
+        var routes = JsonNode.Parse(await new HttpClient().GetStringAsync($"http://127.0.0.1:{frontPort}/_front/routes"))!;
+        Assert.Equal(["r1"], routes["revisions"]!.AsArray().Select(r => (string?)r!["revision"]));
+        var events = JsonNode.Parse(await stack.Api.GetStringAsync("api/environments/local/events"))!.AsArray();
+        var rollback = Assert.Single(events, e => (string?)e!["kind"] == "rollback");
+        Assert.Equal("r2", (string?)rollback!["details"]!["revision"]);
+        Assert.Equal("Failed", (string?)rollback["details"]!["analysis"]!["phase"]);
     }
 
     private sealed class Load
