@@ -10,7 +10,8 @@ public static class ListCommands
         [] or ["list", ..] => ListEnvironmentsAsync(args.Skip(1).ToList(), context),
         ["show", .. var rest] => ShowEnvironmentAsync(rest, context),
         ["teardown", .. var rest] => TeardownCommand.RunAsync(rest, context),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show, teardown)"),
+        ["health", .. var rest] => HealthCommand.RunAsync(rest, context),
+        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show, health, teardown)"),
     };
 
     public static Task<int> RunnersAsync(string[] args, CliContext context) => args switch
@@ -51,6 +52,7 @@ public static class ListCommands
         var table = new Table("NAME", "TARGET", "STABLE", "CANARY", "WEIGHT", "FRONT");
         table.Add(EnvironmentCells(environment));
         await context.Out.WriteAsync(table.ToString());
+        await context.Out.WriteLineAsync($"health: {Json.Str(environment, "healthStatus")}, probed every {Json.Str(environment["health"], "interval")} (orchestrator environments health {name})");
         if (environment["approval"]?["required"]?.GetValue<bool>() == true)
             await context.Out.WriteLineAsync("approval: every run waits for a user's approval (orchestrator runs approve ID)");
         if (environment["state"]?["lastRollback"] is { } rollback)

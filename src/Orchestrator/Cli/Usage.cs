@@ -29,6 +29,7 @@ public static class Usage
                                                      remaining canary steps and move all traffic)
           rollouts abort ENV [--json]                roll the paused canary back to the stable revision
           environments list|show NAME [--json]
+          environments health NAME [--since 1h] [--json]  health status, watcher, sparklines, transitions
           environments teardown NAME --yes [--json]  delete a gke environment's cluster, service account and bucket
           runners list [--json] | runners remove ID
           generate --environment E [--max-tokens N] [--stream] [--json] "prompt"

@@ -9,7 +9,7 @@ using Runner.Local;
 namespace Runner.Health;
 
 /// <summary>A local environment: its front's <c>/healthcheck</c> and a one-token <c>/generate</c> through the front (what a
-/// client sees), the stable revision's recorded replicas (running of wanted) and their <c>/metrics</c>.</summary>
+/// client sees), the stable revision's recorded replicas (answering their healthcheck, of wanted) and their <c>/metrics</c>.</summary>
 internal sealed class LocalHealthProbe(RunnerOptions options, EngineProbe engines, TimeProvider time) : IHealthProbe
 {
     public string TargetKind => TargetKinds.Local;
@@ -34,7 +34,11 @@ internal sealed class LocalHealthProbe(RunnerOptions options, EngineProbe engine
         }
 
         var layout = new LocalLayout(options.StateDir, lease.Environment);
-        var running = stable is null ? [] : Replicas.Recorded(layout, stable).Where(r => r.IsAlive).Select(Replicas.Url).ToList();
+        // Ready as Kubernetes would say it: the replica's recorded port answers /healthcheck (a process that is
+        // alive but does not answer is not ready; an engine restarted on its port is).
+        var running = new List<string>();
+        foreach (var url in stable is null ? [] : Replicas.Recorded(layout, stable).Select(Replicas.Url).Distinct())
+            if (await engines.IsLiveAsync(url, cancellationToken)) running.Add(url);
         var texts = await ProbeCalls.MetricsAsync(engines.Http, running, cancellationToken);
         var snapshot = texts.Count > 0 ? EngineMetricsDelta.Read(texts, at) : null;
         var figures = snapshot is null ? null : EngineMetricsDelta.Between(previous, snapshot, texts);
