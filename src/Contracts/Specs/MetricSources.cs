@@ -2,11 +2,13 @@ namespace Contracts.Specs;
 
 /// <summary>The sources a metric can read and the measures each offers. Every target measures <c>probe</c>,
 /// <c>goldenPrompts</c>, <c>comparison</c> and <c>engine</c> (on <c>kubernetes</c> and <c>gke</c> through the API
-/// server's pod proxy); <c>pods</c> only the Kubernetes targets; <c>traffic</c> none yet.</summary>
+/// server's pod proxy) and <c>traffic</c>; <c>pods</c> only the Kubernetes targets.</summary>
 public static class MetricSources
 {
-    /// <summary>Live traffic per revision (the local front's record; engine pods' <c>/metrics</c> on Kubernetes). Not
-    /// measured yet: the orchestrator refuses it.</summary>
+    /// <summary>Live traffic per revision over each measurement's window (the time since the metric's previous one; the
+    /// first waits one interval): the local front's record of every <c>/generate</c> it forwarded, or on Kubernetes the
+    /// revision's ready pods' <c>/metrics</c> read through the API server's pod proxy. <c>requests</c> is a count in the
+    /// window; the others need <see cref="MetricSpec.MinSamples"/> requests.</summary>
     public const string Traffic = "traffic";
     /// <summary>The revision's engines' <c>/metrics</c> (JetStream's names): each live replica, or each ready pod.</summary>
     public const string Engine = "engine";

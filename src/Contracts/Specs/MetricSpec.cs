@@ -23,12 +23,14 @@ public sealed record MetricSpec
     public double? Max { get; init; }
     /// <summary><c>comparison</c>: the canary's figure may be at most this multiple of the stable's.</summary>
     public double? MaxRatio { get; init; }
-    /// <summary><c>comparison</c> of latencies: <c>mannWhitney</c> (default: fails only when the canary is slower with
-    /// significance, and by more than <see cref="MaxRatio"/>) or <c>ratio</c> (the plain ratio of the figures).</summary>
+    /// <summary><c>comparison</c> of latencies: <c>mannWhitney</c> (default from probes: fails only when the canary is
+    /// slower with significance, and by more than <see cref="MaxRatio"/>) or <c>ratio</c> (the plain ratio of the figures;
+    /// the only judge of <c>from: traffic</c>).</summary>
     public string? Judge { get; init; }
     /// <summary><c>mannWhitney</c>: the confidence a slower canary must be shown with (default 0.95).</summary>
     public double? Confidence { get; init; }
-    /// <summary><c>comparison</c>: where its figures come from: <c>probe</c> (the default and, for now, the only one).</summary>
+    /// <summary><c>comparison</c>: where its figures come from: <c>probe</c> (the default: interleaved synthetic requests) or
+    /// <c>traffic</c> (clients' own requests to each revision in the same window, judged by <c>ratio</c> only).</summary>
     public string? From { get; init; }
     /// <summary>Fewer requests than this in a measurement (traffic, comparison) make it inconclusive. Default 1.</summary>
     public int? MinSamples { get; init; }

@@ -10,7 +10,7 @@ public static class AnalysisValidator
 {
     private static readonly string[] Revisions = ["canary", "stable"];
     private static readonly string[] Judges = ["mannWhitney", "ratio"];
-    private static readonly string[] ComparisonFeeds = [MetricSources.Probe];
+    private static readonly string[] ComparisonFeeds = [MetricSources.Probe, MetricSources.Traffic];
 
     public static void Validate(AnalysisSpec analysis, string path, bool background, string targetKind, ValidationErrors errors)
     {
@@ -33,9 +33,7 @@ public static class AnalysisValidator
             errors.Add($"{at}.source", $"Must be one of: {string.Join(", ", MetricSources.Measures.Keys)}.");
             return;
         }
-        // Named in the contract but not measured (on this target): refused rather than accepted and silently inconclusive.
-        if (metric.Source is MetricSources.Traffic)
-            errors.Add($"{at}.source", $"The '{metric.Source}' source is not available yet; use probe, goldenPrompts, comparison, engine or (on kubernetes and gke) pods.");
+        // Not measured on this target: refused rather than accepted and silently inconclusive.
         if (metric.Source is MetricSources.Pods && targetKind is not (TargetKinds.Kubernetes or TargetKinds.Gke))
             errors.Add($"{at}.source", $"The 'pods' source reads Kubernetes pods: it is available on kubernetes and gke targets, not on '{targetKind}'.");
         if (!measures.Contains(metric.Measure)) errors.Add($"{at}.measure", $"For source '{metric.Source}', must be one of: {string.Join(", ", measures)}.");
@@ -48,6 +46,8 @@ public static class AnalysisValidator
         if (metric.InconclusiveLimit is < 0) errors.Add($"{at}.inconclusiveLimit", "Must not be negative.");
         if (metric.MinSamples is < 1) errors.Add($"{at}.minSamples", "Must be at least 1.");
         if (metric.Probes is < 1 or > 1000) errors.Add($"{at}.probes", "Must be between 1 and 1000.");
+        var probes = metric.Source == MetricSources.Probe || (metric.Source == MetricSources.Comparison && metric.From is null or MetricSources.Probe);
+        if (metric.Probes is not null && !probes) errors.Add($"{at}.probes", "Only a probe metric and a comparison from probe send probes.");
         if (metric.Min is { } min && metric.Max is { } max && min > max) errors.Add($"{at}.min", "Must not exceed max.");
         if (metric.Confidence is < 0.5 or >= 1) errors.Add($"{at}.confidence", "Must be at least 0.5 and below 1.");
 
@@ -56,7 +56,12 @@ public static class AnalysisValidator
         {
             if (metric.MaxRatio is not > 0) errors.Add($"{at}.maxRatio", "Required for a comparison: how many times the stable's figure the canary's may be (e.g. 1.5).");
             if (metric.Judge is { } judge && !Judges.Contains(judge)) errors.Add($"{at}.judge", "Must be mannWhitney or ratio.");
-            if (metric.From is { } from && !ComparisonFeeds.Contains(from)) errors.Add($"{at}.from", "Must be probe (traffic is not available yet).");
+            if (metric.From is { } from && !ComparisonFeeds.Contains(from)) errors.Add($"{at}.from", "Must be probe or traffic.");
+            // Live traffic is read as histograms: there are no single latencies for a rank test to compare.
+            if (metric.From == MetricSources.Traffic && metric.Judge == "mannWhitney")
+                errors.Add($"{at}.judge", "With from: traffic the latencies are histograms, not samples: the judge is ratio (leave judge out or set it to ratio).");
+            if (metric.From == MetricSources.Traffic && metric.Confidence is not null)
+                errors.Add($"{at}.confidence", "Only the mannWhitney judge takes a confidence; from: traffic is judged by ratio.");
             if (metric.Min is not null || metric.Max is not null) errors.Add($"{at}.max", "A comparison is judged by maxRatio, not by min or max.");
         }
         else

@@ -36,26 +36,14 @@ internal static class PrometheusText
 
     /// <summary>The quantile <paramref name="q"/> of histogram <paramref name="name"/> summed over every text; null when it
     /// holds no observation.</summary>
-    public static double? Quantile(IEnumerable<string> texts, string name, double q)
-    {
-        var buckets = texts.SelectMany(Samples).Where(s => s.Name == name + "_bucket")
+    public static double? Quantile(IEnumerable<string> texts, string name, double q) =>
+        Histograms.Quantile(Buckets(texts.SelectMany(Samples), name), q);
+
+    /// <summary>Histogram <paramref name="name"/>'s cumulative buckets, summed over every series, in order of bound.</summary>
+    public static IReadOnlyList<(double Le, double Count)> Buckets(IEnumerable<(string Name, string Labels, double Value)> samples, string name) =>
+        samples.Where(s => s.Name == name + "_bucket")
             .Select(s => (Le: Le(s.Labels), s.Value)).Where(b => b.Le is not null)
             .GroupBy(b => b.Le!.Value).Select(g => (Le: g.Key, Count: g.Sum(b => b.Value))).OrderBy(b => b.Le).ToList();
-        if (buckets.Count == 0 || buckets[^1].Count <= 0) return null;
-        var rank = q * buckets[^1].Count;
-        double lowerBound = 0, lowerCount = 0;
-        foreach (var (le, count) in buckets)
-        {
-            if (count >= rank)
-            {
-                if (double.IsPositiveInfinity(le)) return lowerBound;
-                return lowerBound + ((le - lowerBound) * (count == lowerCount ? 1 : (rank - lowerCount) / (count - lowerCount)));
-            }
-            lowerBound = le;
-            lowerCount = count;
-        }
-        return lowerBound;
-    }
 
     private static double? Le(string labels)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +12,8 @@ namespace Runner.Front;
 /// <summary>
 /// <c>runner front</c>: the environment's weighted HTTP front. Serves the JetStream API on a stable port and forwards
 /// each request to a revision drawn by weight from <c>routes.json</c>. A request whose connection is refused before
-/// anything was sent goes to another destination, so retiring a revision never fails a request.
+/// anything was sent goes to another destination, so retiring a revision never fails a request. Records what each
+/// revision served (<see cref="FrontTraffic"/>, at <c>/_front/traffic</c>) for the <c>traffic</c> analysis source.
 /// </summary>
 internal static class FrontApp
 {
@@ -22,6 +24,7 @@ internal static class FrontApp
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Runner.Front", LogLevel.Information);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<FrontState>();
+        builder.Services.AddSingleton<FrontTraffic>();
         builder.Services.AddSingleton<RouteTableWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RouteTableWatcher>());
         builder.Services.AddHttpForwarder();
@@ -46,7 +49,8 @@ internal static class FrontApp
         app.MapGet("/healthcheck", (FrontState state) => state.AnyWeightedRevisionLive
             ? Results.Json(new { response = new { is_live = true } })
             : Results.Json(new { response = new { is_live = false } }, statusCode: 500));
-        app.MapPost("/generate", ForwardAsync);
+        app.MapGet("/_front/traffic", (FrontTraffic traffic) => Results.Text(traffic.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPost("/generate", GenerateAsync);
         app.MapGet("/", ForwardAsync);
         app.MapGet("/metrics", ForwardAsync);
         return app;
@@ -59,7 +63,23 @@ internal static class FrontApp
         return 0;
     }
 
+    // A request the client gave up on says nothing of the revision: only the others are recorded.
+    private static async Task GenerateAsync(
+        HttpContext context, IHttpForwarder forwarder, HttpMessageInvoker invoker, FrontState state, FrontTraffic traffic)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (destination, error) = await SendAsync(context, forwarder, invoker, state);
+        if (destination is null || context.RequestAborted.IsCancellationRequested || state.RevisionOf(destination) is not { } revision) return;
+        var failed = error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError;
+        traffic.Record(revision, failed, Stopwatch.GetElapsedTime(started));
+    }
+
     private static async Task ForwardAsync(
+        HttpContext context, IHttpForwarder forwarder, HttpMessageInvoker invoker, FrontState state) =>
+        await SendAsync(context, forwarder, invoker, state);
+
+    /// <summary>Forwards the request; says to which destination it went last and how that ended (null: nowhere).</summary>
+    private static async Task<(string? Destination, ForwarderError Error)> SendAsync(
         HttpContext context, IHttpForwarder forwarder, HttpMessageInvoker invoker, FrontState state)
     {
         // Bodies here are small JSON requests; buffering them lets a refused attempt be resent elsewhere.
@@ -68,31 +88,35 @@ internal static class FrontApp
         if (candidates.Count == 0)
         {
             await Results.Problem(title: "No revision serves this environment yet", statusCode: 503).ExecuteAsync(context);
-            return;
+            return (null, ForwarderError.None);
         }
 
         var config = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(10) };
-        foreach (var destination in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
+            var destination = candidates[i];
             var error = await forwarder.SendAsync(context, destination, invoker, config, HttpTransformer.Default);
             if (error == ForwarderError.None)
             {
-                return;
+                return (destination, error);
             }
 
             var failure = context.Features.Get<IForwarderErrorFeature>();
-            if (error != ForwarderError.Request || context.Response.HasStarted || !IsConnectFailure(failure?.Exception))
+            if (error != ForwarderError.Request || context.Response.HasStarted || !IsConnectFailure(failure?.Exception)
+                || i == candidates.Count - 1)
             {
-                return;
+                return (destination, error);
             }
 
-            // Nothing reached the destination: mark it down and try the next one as if this attempt never happened.
+            // Nothing reached the destination: mark it down and try the next one as if this attempt never happened (the last
+            // one's failure is the answer).
             state.SetHealth(destination, false);
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Request.Body.Position = 0;
         }
+        return (null, ForwarderError.None);
     }
 
     private static bool IsConnectFailure(Exception? exception) => exception switch

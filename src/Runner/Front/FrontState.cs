@@ -31,6 +31,10 @@ internal sealed class FrontState
     /// <summary>True when the last healthcheck answered 200.</summary>
     public bool IsKnownLive(string endpoint) => _health.TryGetValue(endpoint, out var live) && live;
 
+    /// <summary>The revision whose replica <paramref name="endpoint"/> is in the loaded table; null when none is.</summary>
+    public string? RevisionOf(string endpoint) =>
+        _table.Revisions.FirstOrDefault(r => r.Endpoints.Contains(endpoint, StringComparer.Ordinal))?.Revision;
+
     public bool AnyWeightedRevisionLive =>
         _table.Revisions.Any(r => r.Weight > 0 && r.Endpoints.Any(IsKnownLive));
 

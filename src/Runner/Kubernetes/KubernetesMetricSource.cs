@@ -9,7 +9,7 @@ namespace Runner.Kubernetes;
 
 /// <summary>
 /// Metric sources on the <c>kubernetes</c> and <c>gke</c> targets: the engine measures (<see cref="EngineMeasures"/>) of
-/// the ready pods of the canary (the step's revision) and of the stable revision, through the API server's pod proxy,
+/// the ready pods of the canary (the step's revision) and of the stable revision, through the API server's pod proxy, their live traffic (<see cref="PodTrafficFeed"/>),
 /// and <c>pods</c>: restarts and readiness of a revision's pods, read from the pod list and its Deployment. A read of the
 /// API that fails is no data, never an exception.
 /// </summary>
@@ -20,6 +20,7 @@ internal sealed class KubernetesMetricSource : IMetricSource, IDisposable
     private readonly HttpClient _http;
     private readonly IEngineEndpoints _endpoints;
     private readonly EngineMeasures _engines;
+    private readonly TrafficMeasures _traffic;
 
     public KubernetesMetricSource(KubeStep step, TimeProvider time)
     {
@@ -28,12 +29,14 @@ internal sealed class KubernetesMetricSource : IMetricSource, IDisposable
         _http = step.Proxy.CreateHttpClient();
         _endpoints = new PodEndpoints(step);
         _engines = new EngineMeasures(_http, _endpoints, time);
+        _traffic = new TrafficMeasures(new PodTrafficFeed(_http, _endpoints), _endpoints, time);
     }
 
     public async Task<Measurement> MeasureAsync(MetricSpec metric, CancellationToken cancellationToken)
     {
         try
         {
+            if (TrafficMeasures.Measures(metric)) return await _traffic.MeasureAsync(metric, cancellationToken);
             if (EngineMeasures.Measures(metric.Source)) return await _engines.MeasureAsync(metric, cancellationToken);
             if (metric.Source == MetricSources.Pods) return await PodsAsync(metric, cancellationToken);
             return NoData($"source {metric.Source} is not available on the {_step.Spec.Target.Kind} target");

@@ -24,6 +24,8 @@ internal sealed class FakeEngine
          "light", "quiet", "north", "city", "paris", "is", "capital", "of", "france", "def", "fib", "return", "n", "if", "else", "blue"];
     private static readonly double[] FirstTokenBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
     private static readonly double[] OutputTokenBuckets = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5];
+    // JetStream's own buckets for jetstream_time_per_request (jetstream/core/metrics/prometheus.py).
+    private static readonly double[] RequestBuckets = [1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0];
 
     /// <summary>What the weights are: revisions with the same checkpoint answer alike.</summary>
     public string Checkpoint { get; set; } = "gemma-7b-it/final/bf16";
@@ -33,11 +35,16 @@ internal sealed class FakeEngine
 
     public double TimePerOutputTokenSeconds { get; set; } = 0.012;
 
+    /// <summary>The end-to-end latency every answer is recorded with, in seconds.</summary>
+    public double TimePerRequestSeconds { get; set; } = 0.5;
+
     /// <summary>The share of decode slots in use that <c>/metrics</c> reports.</summary>
     public double SlotsUsed { get; set; } = 0.25;
 
     /// <summary>Answers to <c>/generate</c> so far.</summary>
-    public int Generated { get; private set; }
+    public int Generated => _generated;
+
+    private int _generated;
 
     public RawReply Answer(string pod, int port, string method, string path, string body) => (port, method, path) switch
     {
@@ -74,7 +81,7 @@ internal sealed class FakeEngine
         if (maxTokens is <= 0 or > MaxCacheLength) return Refuse("max_tokens", $"max_tokens must be between 1 and the cache length {MaxCacheLength}, got {maxTokens}");
         var stream = false;
         if (fields["stream"] is { } s && (s is not JsonValue b || !b.TryGetValue(out stream))) return Refuse("stream", "stream must be a boolean");
-        Generated++;
+        Interlocked.Increment(ref _generated);
         var answer = Text(text, maxTokens);
         if (!stream) return Json(200, new JsonObject { ["response"] = answer });
         var line = new JsonObject { ["id"] = Guid.NewGuid().ToString("N"), ["time_created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = answer };
@@ -91,6 +98,7 @@ internal sealed class FakeEngine
         text.Append(CultureInfo.InvariantCulture, $"jetstream_request_success_count_total{{{labels}}} {Generated}.0\n");
         Histogram(text, "jetstream_time_to_first_token", labels, FirstTokenBuckets, TimeToFirstTokenSeconds);
         Histogram(text, "jetstream_time_per_output_token", labels, OutputTokenBuckets, TimePerOutputTokenSeconds);
+        Histogram(text, "jetstream_time_per_request", labels, RequestBuckets, TimePerRequestSeconds);
         return text.ToString();
     }
 

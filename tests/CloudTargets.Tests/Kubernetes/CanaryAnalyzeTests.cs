@@ -81,6 +81,80 @@ public sealed class CanaryAnalyzeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Traffic_CountsWhatTheCanaryPodServedInTheWindow_FailuresUncountedByJetStreamAreInconclusive()
+    {
+        var spec = await CanaryAsync();
+        using var clients = ClientLoad();
+        var requests = Metric("requests", "traffic", "requests", min: 5);
+        requests["count"] = 2;
+        var errors = Metric("errors", "traffic", "errorRate", max: 0.01);
+
+        var (result, log) = await AnalyzeAsync(spec, Analysis(requests, errors));
+
+        Assert.True(result.Outcome == StepOutcomes.Inconclusive, $"{result.Outcome} {result.Error}\n{log.Text}");
+        var metrics = result.Outputs!["analysis"]!["metrics"]!.AsArray();
+        var counted = metrics[0]!["measurements"]!.AsArray();
+        Assert.Equal(2, counted.Count);
+        Assert.All(counted, m => Assert.Equal("Successful", (string?)m!["phase"]));
+        // About one request each 10 ms into a window of about a second: each window counts only its own.
+        Assert.All(counted, m => Assert.InRange((double)m!["value"]!, 5, 250));
+        Assert.Contains("on its ready pods' /metrics", (string?)counted[0]!["detail"], StringComparison.Ordinal);
+        // jetstream-pytorch's server counts successes only: an error rate cannot be known, so it is no data.
+        Assert.Contains("failed requests are not counted", (string?)metrics[1]!["measurements"]![0]!["detail"], StringComparison.Ordinal);
+        Assert.Contains($"GET {Proxy}{CanaryPod}:9000/proxy/metrics", _h.Kube.Calls.Select(c => $"{c.Method} {c.Path}"));
+    }
+
+    [Fact]
+    public async Task ComparisonFromTraffic_CanarySlowerInTheSameWindow_Fails()
+    {
+        var spec = await CanaryAsync();
+        _h.Kube.Engine("r2").TimePerRequestSeconds = 2.0;
+        _h.Kube.Engine("r1").TimePerRequestSeconds = 0.5;
+        using var clients = ClientLoad();
+        var latency = Metric("latency", "comparison", "p99Ms");
+        latency["from"] = "traffic";
+        latency["judge"] = "ratio";
+        latency["maxRatio"] = 2.0;
+        latency["minSamples"] = 5;
+
+        var (result, log) = await AnalyzeAsync(spec, Analysis(latency));
+
+        Assert.True(result.Outcome == StepStatuses.Failed, $"{result.Outcome} {result.Error}\n{log.Text}");
+        var measurement = result.Outputs!["analysis"]!["metrics"]![0]!["measurements"]![0]!;
+        // All of the canary's answers lie in JetStream's (1 s, 2.5 s] bucket and the stable's in (0, 1 s]: p99 2.485 s
+        // against 0.99 s, interpolated as histogram_quantile does.
+        Assert.Equal(2.485 / 0.99, (double)measurement["value"]!, 3);
+        Assert.Contains("requests to r2", (string?)measurement["detail"], StringComparison.Ordinal);
+        Assert.Contains("requests to r1", (string?)measurement["detail"], StringComparison.Ordinal);
+    }
+
+    // Clients of the Service: each revision's engine answers a request about every 10 ms until disposed.
+    private Load ClientLoad()
+    {
+        var stop = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            const string body = """{"prompt":"Hello","max_tokens":4}""";
+            while (!stop.IsCancellationRequested)
+            {
+                _h.Kube.Engine("r2").Answer(CanaryPod, 8000, "POST", "/generate", body);
+                _h.Kube.Engine("r1").Answer(StablePod, 8000, "POST", "/generate", body);
+                await Task.Delay(10);
+            }
+        });
+        return new Load(stop);
+    }
+
+    private sealed class Load(CancellationTokenSource stop) : IDisposable
+    {
+        public void Dispose()
+        {
+            stop.Cancel();
+            stop.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Probe_NoReadyCanaryPod_IsInconclusive()
     {
         var spec = await CanaryAsync();

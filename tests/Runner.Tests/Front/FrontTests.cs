@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Runner.Analysis;
 using Runner.Front;
 
 namespace Runner.Tests.Front;
@@ -132,6 +133,45 @@ public sealed class FrontTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task Traffic_RecordsEachRevisionsRequestsFailuresAndLatency()
+    {
+        await using var stable = await TestBackend.StartAsync("stable");
+        await using var canary = await TestBackend.StartAsync("canary");
+        await PublishAsync(new RevisionRoute("r1", 50, [stable.Url]), new RevisionRoute("r2", 50, [canary.Url]));
+        var answers = new List<string>();
+        for (var i = 0; i < 100; i++) answers.Add(await GenerateAsync());
+        var dead = $"http://127.0.0.1:{TestPorts.Free()}";
+        await PublishAsync(new RevisionRoute("r3", 100, [dead]));
+        for (var i = 0; i < 3; i++)
+        {
+            // Nowhere else to go: the refused connection is the answer, not an empty success.
+            using var refused = await _http.PostAsJsonAsync($"{_frontUrl}/generate", new { prompt = "hi", max_tokens = 2 });
+            Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        }
+
+        var text = await _http.GetStringAsync($"{_frontUrl}/_front/traffic");
+
+        var r1 = Read(text, "r1");
+        var r2 = Read(text, "r2");
+        var r3 = Read(text, "r3");
+        Assert.Equal(answers.Count(a => a == "stable"), r1.Requests);
+        Assert.Equal(answers.Count(a => a == "canary"), r2.Requests);
+        Assert.Equal((0.0, 0.0), (r1.Errors, r2.Errors));
+        Assert.Equal((3.0, 3.0), (r3.Requests, r3.Errors));
+        Assert.Equal(r1.Requests, r1.Buckets[^1].Count);
+        Assert.InRange(r1.Quantile(0.99)!.Value, 0.0001, 5);
+        // Another reading subtracts into the window between them.
+        await PublishAsync(new RevisionRoute("r1", 100, [stable.Url]));
+        await GenerateAsync();
+        var window = Read(await _http.GetStringAsync($"{_frontUrl}/_front/traffic"), "r1").Minus(r1)!;
+        Assert.Equal(1, window.Requests);
+        Assert.Equal(1, window.Buckets[^1].Count);
+    }
+
+    private static TrafficCounts Read(string text, string revision) =>
+        TrafficCounts.Read(text, [FrontTraffic.Requests], FrontTraffic.Errors, FrontTraffic.Duration, requestsIncludeErrors: true, label: $"revision=\"{revision}\"");
 
     private async Task PublishAsync(params RevisionRoute[] routes)
     {

@@ -1,0 +1,28 @@
+using Runner.Analysis;
+using Runner.Front;
+
+namespace Runner.Local;
+
+/// <summary>The local target's live traffic: the environment's front records every <c>/generate</c> per revision
+/// (<see cref="FrontTraffic"/>), read from its <c>/_front/traffic</c>.</summary>
+internal sealed class FrontTrafficFeed(HttpClient http, string frontUrl) : ITrafficFeed
+{
+    public string Where => "through the front";
+
+    public async Task<(IReadOnlyDictionary<string, TrafficCounts>? Readings, string? Why)> ReadAsync(string revision, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            var text = await http.GetStringAsync($"{frontUrl}/_front/traffic", timeout.Token);
+            var counts = TrafficCounts.Read(text, [FrontTraffic.Requests], FrontTraffic.Errors, FrontTraffic.Duration,
+                requestsIncludeErrors: true, label: $"revision=\"{revision}\"");
+            return (new Dictionary<string, TrafficCounts> { ["front"] = counts }, null);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return (null, $"the front at {frontUrl} did not answer /_front/traffic: {e.Message}");
+        }
+    }
+}
