@@ -13,18 +13,26 @@ internal static class EngineMetricsDelta
 
     public sealed record Figures(double? TtftMs, double? TpotMs, double? TokensPerSecond, double? QueueDepth, double? SlotsUsedPercent);
 
-    public static Snapshot Read(IReadOnlyList<string> texts, DateTimeOffset at) => new(
-        at,
-        PrometheusText.Sum(texts, "jetstream_time_to_first_token_sum") ?? 0,
-        PrometheusText.Sum(texts, "jetstream_time_to_first_token_count") ?? 0,
-        PrometheusText.Sum(texts, "jetstream_time_per_output_token_sum") ?? 0,
-        PrometheusText.Sum(texts, "jetstream_time_per_output_token_count") ?? 0,
-        PrometheusText.Sum(texts, "jetstream_request_output_length_sum") ?? 0);
+    private static readonly string[] Counters =
+    [
+        "jetstream_time_to_first_token_sum", "jetstream_time_to_first_token_count", "jetstream_time_per_output_token_sum",
+        "jetstream_time_per_output_token_count", "jetstream_request_output_length_sum",
+    ];
+
+    private static readonly string[] Gauges = ["jetstream_prefill_backlog_size", "jetstream_slots_used_percentage"];
+
+    public static Snapshot Read(IReadOnlyList<string> texts, DateTimeOffset at)
+    {
+        var totals = PrometheusText.Totals(texts, Counters);
+        double Sum(string name) => totals.TryGetValue(name, out var t) ? t.Sum : 0;
+        return new Snapshot(at, Sum(Counters[0]), Sum(Counters[1]), Sum(Counters[2]), Sum(Counters[3]), Sum(Counters[4]));
+    }
 
     public static Figures Between(Snapshot? previous, Snapshot current, IReadOnlyList<string> texts)
     {
-        var queue = PrometheusText.Sum(texts, "jetstream_prefill_backlog_size");
-        var slots = PrometheusText.Average(texts, "jetstream_slots_used_percentage");
+        var totals = PrometheusText.Totals(texts, Gauges);
+        double? queue = totals.TryGetValue(Gauges[0], out var q) ? q.Sum : null;
+        double? slots = totals.TryGetValue(Gauges[1], out var s) ? s.Sum / s.Series : null;
         if (previous is null || current.TtftCount < previous.TtftCount || current.OutputTokens < previous.OutputTokens)
             return new Figures(Mean(current.TtftSum, current.TtftCount), Mean(current.TpotSum, current.TpotCount), null, queue, slots);
         var seconds = (current.At - previous.At).TotalSeconds;
