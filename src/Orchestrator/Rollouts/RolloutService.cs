@@ -42,14 +42,15 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             var rolloutId = Guid.NewGuid();
             var runId = Guid.NewGuid();
             await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, created_at)
-                VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, @now);
-                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, created_at)
-                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, @now);
+                INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, trigger_details, created_at)
+                VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, CAST(@details AS jsonb), @now);
+                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, trigger_details, created_at)
+                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, CAST(@details AS jsonb), @now);
                 """, new
             {
                 rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now,
                 specJson = JsonSerializer.Serialize(spec, ContractJson.Options),
+                details = JsonSerializer.Serialize(trigger.Details ?? new Dictionary<string, string>()),
             }, transaction, cancellationToken: cancellationToken));
 
             var steps = plan ?? Planner.Plan(spec, EnvironmentStateWrite.Parse(environment.State), environment.RequireApproval);

@@ -9,7 +9,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
 {
     private const string RunColumns = """
         r.id AS Id, r.environment AS Environment, r.rollout_id AS RolloutId, ro.version AS Version, ro.revision AS Revision,
-        r.status AS Status, r.trigger_kind AS TriggerKind, r.trigger_actor AS TriggerActor, r.created_at AS CreatedAt,
+        r.status AS Status, r.trigger_kind AS TriggerKind, r.trigger_actor AS TriggerActor, r.trigger_details::text AS TriggerDetails, r.created_at AS CreatedAt,
         r.started_at AS StartedAt, r.finished_at AS FinishedAt, r.error AS Error, r.ending_status IS NOT NULL AND r.status = 'running' AS RollingBack
         """;
 
@@ -48,6 +48,12 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         return rows.Select(r => r.ToDto(null)).ToList();
     }
 
+    private static IReadOnlyDictionary<string, string>? ParseDetails(string json)
+    {
+        var details = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+        return details is null || details.Count == 0 ? null : details;
+    }
+
     private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
     private sealed record RunRow
@@ -60,6 +66,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         public string Status { get; init; } = "";
         public string TriggerKind { get; init; } = "";
         public string? TriggerActor { get; init; }
+        public string TriggerDetails { get; init; } = "{}";
         public DateTime CreatedAt { get; init; }
         public DateTime? StartedAt { get; init; }
         public DateTime? FinishedAt { get; init; }
@@ -70,7 +77,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         {
             RollingBack = RollingBack,
             Id = Id, Environment = Environment, RolloutId = RolloutId, Version = Version, Revision = Revision, Status = Status,
-            Trigger = new TriggerDto { Kind = TriggerKind, Actor = TriggerActor },
+            Trigger = new TriggerDto { Kind = TriggerKind, Actor = TriggerActor, Details = ParseDetails(TriggerDetails) },
             CreatedAt = Utc(CreatedAt)!.Value, StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Error = Error, Steps = steps,
         };
     }
