@@ -1,6 +1,7 @@
 using Contracts;
 using Dapper;
 using Npgsql;
+using Orchestrator.Windows;
 
 namespace Orchestrator.Dispatch;
 
@@ -74,20 +75,38 @@ public sealed class RunProgress(ReadySignal signal)
             await EndRunAsync(connection, transaction, runId, endingStatus, reason, now, cancellationToken);
     }
 
-    /// <summary>Starts the environment's oldest queued run when nothing is active there (<see cref="RunTransitions.EnvironmentIdle"/>).</summary>
+    /// <summary>
+    /// Starts the environment's oldest queued run when nothing is active there (<see cref="RunTransitions.EnvironmentIdle"/>)
+    /// and one of its maintenance windows is open; while none is, the oldest urgent run instead. Whatever starts the run
+    /// once a window opens (the sweeper, any instance) comes through here under the environment's row lock, so it
+    /// starts once. A window that closes stops nothing: only starting is gated.
+    /// </summary>
     public async Task<Guid?> AdvanceQueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string environment, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT 1 FROM environments WHERE name = @environment FOR UPDATE", new { environment }, transaction, cancellationToken: cancellationToken));
-        var next = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            RunTransitions.NextQueuedRun, new { environment }, transaction, cancellationToken: cancellationToken));
-        if (next is not { } runId) return null;
+        var next = await connection.QuerySingleOrDefaultAsync<QueuedRun?>(new CommandDefinition(
+            RunTransitions.NextQueuedRun, new { environment, urgentOnly = false }, transaction, cancellationToken: cancellationToken));
+        if (next is null) return null;
+        if (!next.Urgent && !(await WindowStore.CalendarAsync(connection, transaction, environment, cancellationToken)).IsOpen(now))
+        {
+            next = await connection.QuerySingleOrDefaultAsync<QueuedRun?>(new CommandDefinition(
+                RunTransitions.NextQueuedRun, new { environment, urgentOnly = true }, transaction, cancellationToken: cancellationToken));
+            if (next is null) return null;
+        }
+        var runId = next.Id;
         await connection.ExecuteAsync(new CommandDefinition(RunTransitions.StartRun, new { runId, now }, transaction, cancellationToken: cancellationToken));
         await ReadyStepsAsync(connection, transaction, runId, now, cancellationToken);
         // A run whose every step already succeeded (a retry after a late success) is done at once.
         if (await FinishRunAsync(connection, transaction, runId, now, cancellationToken) is not null)
             return await AdvanceQueueAsync(connection, transaction, environment, now, cancellationToken);
         return runId;
+    }
+
+    private sealed record QueuedRun
+    {
+        public Guid Id { get; init; }
+        public bool Urgent { get; init; }
     }
 
     /// <summary>Delivered to every instance's LISTEN connection when the transaction commits.</summary>

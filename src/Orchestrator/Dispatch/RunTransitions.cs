@@ -121,10 +121,12 @@ public static class RunTransitions
                         WHERE r.environment = {environment} AND s.status = '{Running}')
         """;
 
-    /// <summary>The oldest queued run of an idle environment (<c>@environment</c>).</summary>
+    /// <summary>The oldest queued run of an idle environment (<c>@environment</c>), or its oldest urgent one
+    /// (<c>@urgentOnly</c>: while its maintenance windows are closed).</summary>
     public static readonly string NextQueuedRun = $"""
-        SELECT q.id FROM runs q
-        WHERE q.environment = @environment AND q.status = '{RunStatuses.Queued}' AND {EnvironmentIdle("@environment")}
+        SELECT q.id AS Id, q.urgent AS Urgent FROM runs q
+        WHERE q.environment = @environment AND q.status = '{RunStatuses.Queued}' AND (q.urgent OR NOT @urgentOnly)
+          AND {EnvironmentIdle("@environment")}
         ORDER BY q.queue_seq
         LIMIT 1
         """;
