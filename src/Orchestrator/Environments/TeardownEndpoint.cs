@@ -13,11 +13,12 @@ using Orchestrator.Runs;
 namespace Orchestrator.Environments;
 
 /// <summary><c>POST /api/environments/{name}/teardown?confirm=true</c>: queues a run that deletes the environment's cloud
-/// resources, with the settings of its latest rollout. Refused without the explicit confirmation.</summary>
+/// resources, with the settings of its latest rollout. Refused without the explicit confirmation. <c>urgent=true</c>
+/// starts it without waiting for a maintenance window.</summary>
 public static class TeardownEndpoint
 {
     public static async Task<Results<Accepted<RunDto>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        string name, bool? confirm, ClaimsPrincipal user, Database database, RolloutService rollouts, CancellationToken cancellationToken)
+        string name, bool? confirm, bool? urgent, ClaimsPrincipal user, Database database, RolloutService rollouts, CancellationToken cancellationToken)
     {
         if (confirm != true)
         {
@@ -39,7 +40,7 @@ public static class TeardownEndpoint
         }
 
         var trigger = new TriggerDto { Kind = "api", Actor = user.FindFirstValue(ClaimTypes.Name) };
-        var result = await rollouts.CreateAsync(spec, trigger, supersede: false, TeardownPlan.Plan(spec), cancellationToken);
+        var result = await rollouts.CreateAsync(spec, trigger, supersede: false, TeardownPlan.Plan(spec), urgent ?? false, cancellationToken);
         if (result.NotFound) return Problems.NotFound($"Environment '{name}' does not exist.");
         if (result.Invalid is { } errors) return Problems.Invalid(errors);
         return TypedResults.Accepted($"/api/runs/{result.Run!.Id}", result.Run);

@@ -9,6 +9,7 @@ using Orchestrator.Persistence;
 using Orchestrator.Rollouts;
 using Orchestrator.Runners;
 using Orchestrator.Runs;
+using Orchestrator.Windows;
 
 namespace Orchestrator.Hosting;
 
@@ -58,6 +59,7 @@ public static class ServerHost
         services.AddSingleton<LogStore>();
         services.AddSingleton<RunnerStore>();
         services.AddSingleton<EnvironmentStore>();
+        services.AddSingleton<WindowStore>();
         services.AddSingleton<GenerateRelay>();
         services.AddHealthTracking();
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
@@ -87,6 +89,7 @@ public static class ServerHost
         app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
         app.MapEnvironments();
+        app.MapWindows();
         app.MapEnvironmentEvents();
         app.MapHealthTracking();
         app.MapRollouts();

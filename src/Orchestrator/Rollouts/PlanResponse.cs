@@ -1,4 +1,8 @@
 namespace Orchestrator.Rollouts;
 
-/// <summary><c>POST /api/plan</c>: the steps a rollout of this spec would run, and the revision it would get.</summary>
-public sealed record PlanResponse(string Environment, string Revision, IReadOnlyList<PlanStepDto> Steps);
+/// <summary><c>POST /api/plan</c>: the steps a rollout of this spec would run, and the revision it would get.
+/// <see cref="StartsAt"/> (null: now, or when the run ahead ends) and <see cref="StartsAtTimeZone"/> say when its run
+/// would start while <see cref="WaitingFor"/> is <c>maintenance window</c>.</summary>
+public sealed record PlanResponse(
+    string Environment, string Revision, IReadOnlyList<PlanStepDto> Steps,
+    DateTimeOffset? StartsAt = null, string? StartsAtTimeZone = null, string? WaitingFor = null);

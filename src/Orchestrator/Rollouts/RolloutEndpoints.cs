@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Auth;
 using Orchestrator.Hosting;
 using Orchestrator.Runs;
+using Orchestrator.Windows;
 
 namespace Orchestrator.Rollouts;
 
@@ -19,28 +20,29 @@ public static class RolloutEndpoints
     }
 
     private static async Task<Results<Accepted<RunDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, ClaimsPrincipal user, RolloutService rollouts, bool? supersede, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, RolloutService rollouts, bool? supersede, bool? urgent, CancellationToken cancellationToken)
     {
         var read = await ReadSpecAsync(request, cancellationToken);
         if (read.Problem is { } problem) return problem;
         if (read.Invalid is { } invalid) return invalid;
         var trigger = new TriggerDto { Kind = "api", Actor = user.FindFirstValue(ClaimTypes.Name) };
-        var result = await rollouts.CreateAsync(read.Spec!, trigger, supersede ?? false, cancellationToken);
+        var result = await rollouts.CreateAsync(read.Spec!, trigger, supersede ?? false, plan: null, urgent ?? false, cancellationToken);
         if (result.NotFound) return Problems.NotFound($"Environment '{read.Spec!.Environment}' does not exist (create it with PUT /api/environments/{{name}}).");
         if (result.Invalid is { } errors) return Problems.Invalid(errors);
         return TypedResults.Accepted($"/api/runs/{result.Run!.Id}", result.Run);
     }
 
     private static async Task<Results<Ok<PlanResponse>, ValidationProblem, ProblemHttpResult>> PlanAsync(
-        HttpRequest request, RolloutService rollouts, CancellationToken cancellationToken)
+        HttpRequest request, RolloutService rollouts, bool? urgent, CancellationToken cancellationToken)
     {
         var read = await ReadSpecAsync(request, cancellationToken);
         if (read.Problem is { } problem) return problem;
         if (read.Invalid is { } invalid) return invalid;
-        var preview = await rollouts.PreviewAsync(read.Spec!, cancellationToken);
+        var preview = await rollouts.PreviewAsync(read.Spec!, urgent ?? false, cancellationToken);
         if (preview is null) return Problems.NotFound($"Environment '{read.Spec!.Environment}' does not exist.");
         if (preview.Errors is { } errors) return Problems.Invalid(errors);
-        return TypedResults.Ok(new PlanResponse(preview.Environment, preview.Revision, preview.Steps));
+        return TypedResults.Ok(new PlanResponse(preview.Environment, preview.Revision, preview.Steps,
+            preview.Wait?.Opening?.At, preview.Wait?.Opening?.TimeZone, preview.Wait is null ? null : WindowWait.Reason));
     }
 
     private static async Task<SpecRead> ReadSpecAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using Orchestrator.Dispatch;
 using Orchestrator.Persistence;
 using Orchestrator.Planning;
 using Orchestrator.Runs;
+using Orchestrator.Windows;
 
 namespace Orchestrator.Rollouts;
 
@@ -22,8 +23,14 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
         CreateAsync(spec, trigger, supersede, plan: null, cancellationToken);
 
     /// <param name="plan">The steps to run instead of the planner's (a teardown); null: plan the rollout.</param>
+    public Task<RunCommandResult> CreateAsync(
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, CancellationToken cancellationToken) =>
+        CreateAsync(spec, trigger, supersede, plan, urgent: false, cancellationToken);
+
+    /// <param name="plan">The steps to run instead of the planner's (a teardown); null: plan the rollout.</param>
+    /// <param name="urgent">The run ignores the environment's maintenance windows.</param>
     public async Task<RunCommandResult> CreateAsync(
-        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, CancellationToken cancellationToken)
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, bool urgent, CancellationToken cancellationToken)
     {
         var result = await database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -44,11 +51,11 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, trigger_details, created_at)
                 VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, CAST(@details AS jsonb), @now);
-                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, trigger_details, created_at)
-                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, CAST(@details AS jsonb), @now);
+                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, trigger_details, created_at, urgent)
+                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, CAST(@details AS jsonb), @now, @urgent);
                 """, new
             {
-                rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now,
+                rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now, urgent,
                 specJson = JsonSerializer.Serialize(spec, ContractJson.Options),
                 details = JsonSerializer.Serialize(trigger.Details ?? new Dictionary<string, string>()),
             }, transaction, cancellationToken: cancellationToken));
@@ -56,17 +63,22 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             var steps = plan ?? Planner.Plan(spec, EnvironmentStateWrite.Parse(environment.State), environment.RequireApproval);
             await InsertStepsAsync(connection, transaction, runId, steps, cancellationToken);
             await SetProgressDeadlineAsync(connection, transaction, runId, spec, steps, cancellationToken);
-            var details = new JsonObject { ["revision"] = revision, ["supersede"] = supersede }.ToJsonString();
+            var details = new JsonObject { ["revision"] = revision, ["supersede"] = supersede, ["urgent"] = urgent }.ToJsonString();
             await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.create", runId, details, now, cancellationToken);
             await progress.AdvanceQueueAsync(connection, transaction, spec.Environment, now, cancellationToken);
-            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken))!);
+            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken, now))!);
         }, cancellationToken);
         progress.PulseLocal();
         return result;
     }
 
     /// <summary>What <see cref="CreateAsync"/> would plan, writing nothing.</summary>
-    public async Task<PlanPreview?> PreviewAsync(RolloutSpec spec, CancellationToken cancellationToken)
+    public Task<PlanPreview?> PreviewAsync(RolloutSpec spec, CancellationToken cancellationToken) =>
+        PreviewAsync(spec, urgent: false, cancellationToken);
+
+    /// <summary>What <see cref="CreateAsync"/> would plan, writing nothing; <see cref="PlanPreview.Wait"/> says when a
+    /// run that is not <paramref name="urgent"/> would wait for a maintenance window.</summary>
+    public async Task<PlanPreview?> PreviewAsync(RolloutSpec spec, bool urgent, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         var environment = await connection.QuerySingleOrDefaultAsync<EnvironmentRow>(new CommandDefinition(
@@ -76,8 +88,9 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
         var state = EnvironmentStateWrite.Parse(environment.State);
         var steps = Planner.Plan(spec, state, environment.RequireApproval);
         var revision = $"r{environment.NextVersion}";
+        var wait = urgent ? null : (await WindowStore.CalendarAsync(connection, null, environment.Name, cancellationToken)).WaitFor(time.GetUtcNow());
         return new PlanPreview(environment.Name, revision, KindMismatch(spec, environment),
-            steps.Select(s => Describe(spec, revision, s, hasStable: state.StableRevision is not null)).ToList());
+            steps.Select(s => Describe(spec, revision, s, hasStable: state.StableRevision is not null)).ToList(), wait);
     }
 
     // gke and kubernetes steps also show what they would send, built by the runner's own builders.

@@ -24,7 +24,7 @@ public sealed class RunCommands(Database database, RunProgress progress, TimePro
             await RunProgress.FailOrRollBackAsync(connection, transaction, runId, RunStatuses.Cancelled, $"cancelled by {actor}", null, now, cancellationToken);
             await RunProgress.AuditAsync(connection, transaction, actor, "run.cancel", runId, "{}", now, cancellationToken);
             await progress.AdvanceQueueAsync(connection, transaction, run.Value.Environment, now, cancellationToken);
-            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken))!);
+            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken, now))!);
         }, cancellationToken);
         progress.PulseLocal();
         return result;
@@ -50,7 +50,7 @@ public sealed class RunCommands(Database database, RunProgress progress, TimePro
             var details = new JsonObject { ["previousStatus"] = run.Value.Status }.ToJsonString();
             await RunProgress.AuditAsync(connection, transaction, actor, "run.retry", runId, details, now, cancellationToken);
             await progress.AdvanceQueueAsync(connection, transaction, run.Value.Environment, now, cancellationToken);
-            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken))!);
+            return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken, now))!);
         }, cancellationToken);
         progress.PulseLocal();
         return result;

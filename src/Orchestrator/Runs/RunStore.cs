@@ -1,25 +1,28 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
+using Orchestrator.Windows;
 
 namespace Orchestrator.Runs;
 
 /// <summary>Reads runs and their steps for the API. "Not found" is a null.</summary>
-public sealed class RunStore(NpgsqlDataSource dataSource)
+public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string RunColumns = """
         r.id AS Id, r.environment AS Environment, r.rollout_id AS RolloutId, ro.version AS Version, ro.revision AS Revision,
         r.status AS Status, r.trigger_kind AS TriggerKind, r.trigger_actor AS TriggerActor, r.trigger_details::text AS TriggerDetails, r.created_at AS CreatedAt,
-        r.started_at AS StartedAt, r.finished_at AS FinishedAt, r.error AS Error, r.ending_status IS NOT NULL AND r.status = 'running' AS RollingBack
+        r.started_at AS StartedAt, r.finished_at AS FinishedAt, r.error AS Error, r.ending_status IS NOT NULL AND r.status = 'running' AS RollingBack,
+        r.urgent AS Urgent
         """;
 
     public async Task<RunDto?> GetAsync(Guid runId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await GetAsync(connection, null, runId, cancellationToken);
+        return await GetAsync(connection, null, runId, cancellationToken, time.GetUtcNow());
     }
 
-    public static async Task<RunDto?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, CancellationToken cancellationToken)
+    /// <param name="now">When given, a queued run held by a maintenance window says until when (<see cref="RunDto.StartsAt"/>).</param>
+    public static async Task<RunDto?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
         var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition($"""
             SELECT {RunColumns} FROM runs r JOIN rollouts ro ON ro.id = r.rollout_id WHERE r.id = @runId
@@ -31,7 +34,8 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
                    finished_at AS FinishedAt, outputs::text AS Outputs, error AS Error, decided_by AS DecidedBy, decided_at AS DecidedAt
             FROM steps WHERE run_id = @runId ORDER BY ordinal
             """, new { runId }, transaction, cancellationToken: cancellationToken));
-        return row.ToDto(steps.Select(s => s.ToDto()).ToList());
+        var run = row.ToDto(steps.Select(s => s.ToDto()).ToList());
+        return now is { } at ? await WithWaitAsync(connection, transaction, run, at, [], cancellationToken) : run;
     }
 
     /// <summary>Newest first; steps omitted.</summary>
@@ -45,7 +49,23 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
             ORDER BY r.created_at DESC, r.queue_seq DESC
             LIMIT @limit
             """, new { environment, status, limit }, cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToDto(null)).ToList();
+        var runs = new List<RunDto>();
+        var calendars = new Dictionary<string, WindowCalendar>(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        foreach (var row in rows) runs.Add(await WithWaitAsync(connection, null, row.ToDto(null), now, calendars, cancellationToken));
+        return runs;
+    }
+
+    /// <summary>A queued run that is not urgent, in an environment whose windows are all closed, waits for the next
+    /// opening (it may wait longer still, behind the run ahead of it).</summary>
+    private static async Task<RunDto> WithWaitAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, RunDto run, DateTimeOffset now, Dictionary<string, WindowCalendar> calendars, CancellationToken cancellationToken)
+    {
+        if (run.Status != Contracts.RunStatuses.Queued || run.Urgent) return run;
+        if (!calendars.TryGetValue(run.Environment, out var calendar))
+            calendars[run.Environment] = calendar = await WindowStore.CalendarAsync(connection, transaction, run.Environment, cancellationToken);
+        if (calendar.WaitFor(now) is not { } wait) return run;
+        return run with { WaitingFor = WindowWait.Reason, StartsAt = wait.Opening?.At, StartsAtTimeZone = wait.Opening?.TimeZone };
     }
 
     private static IReadOnlyDictionary<string, string>? ParseDetails(string json)
@@ -72,10 +92,11 @@ public sealed class RunStore(NpgsqlDataSource dataSource)
         public DateTime? FinishedAt { get; init; }
         public string? Error { get; init; }
         public bool RollingBack { get; init; }
+        public bool Urgent { get; init; }
 
         public RunDto ToDto(IReadOnlyList<StepDto>? steps) => new()
         {
-            RollingBack = RollingBack,
+            RollingBack = RollingBack, Urgent = Urgent,
             Id = Id, Environment = Environment, RolloutId = RolloutId, Version = Version, Revision = Revision, Status = Status,
             Trigger = new TriggerDto { Kind = TriggerKind, Actor = TriggerActor, Details = ParseDetails(TriggerDetails) },
             CreatedAt = Utc(CreatedAt)!.Value, StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Error = Error, Steps = steps,
