@@ -14,11 +14,14 @@ public sealed class Harness : IAsyncDisposable
     public TestServer Server { get; }
     public UserClient User { get; }
 
-    public static async Task<Harness> StartAsync(params string[] extraArgs)
+    public static Task<Harness> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    /// <param name="time">The service's clock (a <see cref="ManualTime"/>); null: the system's.</param>
+    public static async Task<Harness> StartAsync(TimeProvider? time, params string[] extraArgs)
     {
         var database = new TestDatabase();
         await database.InitializeAsync();
-        var server = await TestServer.StartAsync(database, extraArgs);
+        var server = await TestServer.StartAsync(database, time, extraArgs);
         return new Harness(database, server, await UserClient.CreateAsync(server));
     }
 

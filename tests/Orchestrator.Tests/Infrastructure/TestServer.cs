@@ -19,7 +19,10 @@ public sealed class TestServer : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestServer> StartAsync(TestDatabase database, params string[] extraArgs)
+    public static Task<TestServer> StartAsync(TestDatabase database, params string[] extraArgs) => StartAsync(database, null, extraArgs);
+
+    /// <param name="time">The service's clock instead of the system's (a <see cref="ManualTime"/>); null: the system's.</param>
+    public static async Task<TestServer> StartAsync(TestDatabase database, TimeProvider? time, params string[] extraArgs)
     {
         string[] args =
         [
@@ -34,7 +37,9 @@ public sealed class TestServer : IAsyncDisposable
             "--Dispatch:ClaimRecheckMilliseconds", "500",
             .. extraArgs,
         ];
-        var app = ServerHost.Build(ServerHost.CreateBuilder(args));
+        var builder = ServerHost.CreateBuilder(args);
+        if (time is not null) builder.Services.AddSingleton(time);
+        var app = ServerHost.Build(builder);
         await ServerHost.StartAsync(app, CancellationToken.None);
         return new TestServer(app, new Uri(app.Urls.First()));
     }
