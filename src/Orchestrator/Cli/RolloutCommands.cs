@@ -3,18 +3,20 @@ using Contracts;
 
 namespace Orchestrator.Cli;
 
-/// <summary><c>apply -f FILE [--supersede] [--follow] [--json]</c> and <c>plan -f FILE [--json]</c>.</summary>
+/// <summary><c>apply -f FILE [--supersede] [--urgent] [--follow] [--json]</c> and <c>plan -f FILE [--urgent] [--json]</c>;
+/// <c>--urgent</c> starts the run without waiting for a maintenance window.</summary>
 public static class RolloutCommands
 {
     public static async Task<int> ApplyAsync(IReadOnlyList<string> rawArgs, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var args = CliArgs.Parse(rawArgs, ["file"], ["supersede", "follow", "json"]);
+        var args = CliArgs.Parse(rawArgs, ["file"], ["supersede", "urgent", "follow", "json"]);
         args.NoPositionals();
         if (args.Has("follow") && args.Has("json")) throw new UsageException("--follow and --json cannot be combined");
         var spec = SpecFile.Read(args.Required("file"), context.In);
         using var api = new ApiClient(ServerConnection.Resolve(args));
-        var path = args.Has("supersede") ? "api/rollouts?supersede=true" : "api/rollouts";
+        var query = string.Join('&', new[] { "supersede", "urgent" }.Where(args.Has).Select(flag => flag + "=true"));
+        var path = query.Length == 0 ? "api/rollouts" : $"api/rollouts?{query}";
         var run = await api.PostAsync(path, spec, context.Cancellation)
             ?? throw new InvalidOperationException("the server accepted the rollout but answered no run");
         if (args.Has("json"))
@@ -23,6 +25,7 @@ public static class RolloutCommands
             return 0;
         }
         await context.Out.WriteLineAsync($"rollout {Json.Str(run, "revision")} of {Json.Str(run, "environment")} accepted: run {Json.Str(run, "id")} is {Json.Str(run, "status")}");
+        if (RunView.StartsAt(run) is { } starts) await context.Out.WriteLineAsync(starts);
         if (!args.Has("follow"))
         {
             await context.Out.WriteLineAsync($"follow it with: orchestrator runs logs {Json.Str(run, "id")} --follow");
@@ -35,17 +38,18 @@ public static class RolloutCommands
     public static async Task<int> PlanAsync(IReadOnlyList<string> rawArgs, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var args = CliArgs.Parse(rawArgs, ["file"], ["json"]);
+        var args = CliArgs.Parse(rawArgs, ["file"], ["urgent", "json"]);
         args.NoPositionals();
         var spec = SpecFile.Read(args.Required("file"), context.In);
         using var api = new ApiClient(ServerConnection.Resolve(args));
-        var plan = await api.PostAsync("api/plan", spec, context.Cancellation);
+        var plan = await api.PostAsync(args.Has("urgent") ? "api/plan?urgent=true" : "api/plan", spec, context.Cancellation);
         if (args.Has("json"))
         {
             await context.Out.WriteLineAsync(Json.Pretty(plan));
             return 0;
         }
         await context.Out.WriteLineAsync($"plan for {Json.Str(plan, "environment")}, revision {Json.Str(plan, "revision")} (nothing was written)");
+        if (plan is not null && RunView.StartsAt(plan) is { } starts) await context.Out.WriteLineAsync(starts);
         var table = new Table("STEP", "KIND", "DEPENDS ON", "PARAMETERS");
         foreach (var step in Json.Items(plan?["steps"]))
         {

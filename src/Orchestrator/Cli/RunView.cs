@@ -15,12 +15,24 @@ public static class RunView
         if (trigger is not null) text.Append($"  trigger {Json.Str(trigger, "kind")}{(Json.Str(trigger, "actor") is { Length: > 0 } actor ? " by " + actor : "")}");
         text.Append('\n');
         var rollingBack = run["rollingBack"]?.GetValue<bool>() == true;
+        if (StartsAt(run) is { } starts) text.Append(starts).Append('\n');
         if (Json.Str(run, "error") is { Length: > 0 } error) text.Append(rollingBack ? $"rolling back: {error}\n" : $"error: {error}\n");
         foreach (var step in Json.Items(run["steps"]).Where(s => Json.Str(s, "status") == "waiting"))
             text.Append(Json.Str(step, "kind") == "approval"
                 ? $"waiting for approval at {Json.Str(step, "name")}: orchestrator runs approve {Json.Str(run, "id")}\n"
                 : $"paused at {Json.Str(step, "name")}{(Json.Str(step, "error") is { Length: > 0 } why ? $" ({why})" : "")}: orchestrator rollouts promote|abort {Json.Str(run, "environment")}\n");
         return text.ToString();
+    }
+
+    /// <summary>"starts at 2026-12-08 22:00 Europe/Paris (maintenance window)" for a run or plan that waits for a window;
+    /// null when it does not. The time is printed as the server sent it: in the window's own offset.</summary>
+    public static string? StartsAt(JsonNode run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (Json.Str(run, "waitingFor") is not { Length: > 0 } reason) return null;
+        if (!DateTimeOffset.TryParse(Json.Str(run, "startsAt"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+            return $"waiting for a {reason} that does not open again (start it with --urgent)";
+        return $"starts at {at.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} {Json.Str(run, "startsAtTimeZone")} ({reason})";
     }
 
     public static string Steps(JsonNode run, DateTimeOffset now)

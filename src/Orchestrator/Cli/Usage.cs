@@ -15,10 +15,10 @@ public static class Usage
         Client (against a running service):
           login --server URL [--token T]             verify and store the server and a user token
                                                      (token read from stdin when --token is absent)
-          apply -f FILE [--supersede] [--follow] [--json]
+          apply -f FILE [--supersede] [--urgent] [--follow] [--json]
                                                      submit a rollout (YAML or JSON; - for stdin); --follow shows
                                                      steps and logs until the run ends, exit 0 only on success
-          plan -f FILE [--json]                      show the steps a rollout would run; writes nothing
+          plan -f FILE [--urgent] [--json]           show the steps a rollout would run; writes nothing
           runs list [--environment E] [--status S] [--limit N] [--json]
           runs show ID [--json]
           runs logs ID [--follow]
@@ -30,7 +30,8 @@ public static class Usage
           rollouts abort ENV [--json]                roll the paused canary back to the stable revision
           environments list|show NAME [--json]
           environments health NAME [--since 1h] [--json]  health status, watcher, sparklines, transitions
-          environments teardown NAME --yes [--json]  delete a gke environment's cluster, service account and bucket
+          environments teardown NAME --yes [--urgent] [--json]
+                                                     delete a gke environment's cluster, service account and bucket
           runners list [--json] | runners remove ID
           generate --environment E [--max-tokens N] [--stream] [--json] "prompt"
 

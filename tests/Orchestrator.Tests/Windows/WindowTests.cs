@@ -31,8 +31,11 @@ public sealed class WindowTests
         await Task.Delay(600); // three sweeps: none may start it
         var waiting = await h.User.GetRunAsync(run.Id);
         var plan = await (await h.User.Http.PostAsJsonAsync("/api/plan", Specs.Local())).Content.ReadFromJsonAsync<JsonObject>();
+        var shown = await h.User.Http.GetFromJsonAsync<JsonObject>($"/api/runs/{run.Id}");
 
         Assert.Equal(RunStatuses.Queued, waiting.Status);
+        Assert.Equal("starts at 2026-12-08 22:00 Europe/Paris (maintenance window)", Orchestrator.Cli.RunView.StartsAt(shown!));
+        Assert.Equal("starts at 2026-12-08 22:00 Europe/Paris (maintenance window)", Orchestrator.Cli.RunView.StartsAt(plan!));
         Assert.Equal(WindowWait.Reason, waiting.WaitingFor);
         Assert.Equal(new DateTimeOffset(2026, 12, 8, 22, 0, 0, TimeSpan.FromHours(1)), waiting.StartsAt);
         Assert.Equal(TimeSpan.FromHours(1), waiting.StartsAt!.Value.Offset);
@@ -43,6 +46,7 @@ public sealed class WindowTests
         time.Advance(new DateTimeOffset(2026, 12, 8, 21, 0, 1, TimeSpan.Zero) - Monday);
         var started = await h.User.WaitForStatusAsync(run.Id, RunStatuses.Running, timeoutSeconds: 10);
 
+        Assert.Null(Orchestrator.Cli.RunView.StartsAt((await h.User.Http.GetFromJsonAsync<JsonObject>($"/api/runs/{run.Id}"))!));
         Assert.Null(started.WaitingFor);
         Assert.Null(started.StartsAt);
         Assert.Equal(new DateTimeOffset(2026, 12, 8, 21, 0, 1, TimeSpan.Zero), started.StartedAt);
