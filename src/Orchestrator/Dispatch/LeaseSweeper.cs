@@ -65,12 +65,16 @@ public sealed partial class LeaseSweeper(
                 """, new { now, BatchSize }, cancellationToken: cancellationToken))).ToList();
             pastDeadline = (await connection.QueryAsync<Guid>(new CommandDefinition(
                 RunTransitions.PastProgressDeadline, new { now, limit = BatchSize }, cancellationToken: cancellationToken))).ToList();
-            // Normally a run that ends starts the next at once; this makes good a crash between the two.
-            idleWithQueue = (await connection.QueryAsync<string>(new CommandDefinition($"""
-                SELECT DISTINCT q.environment FROM runs q
+            // Normally a run that ends starts the next at once; this makes good a crash between the two, and starts the
+            // runs that waited for a maintenance window once it opens. Environments whose windows are all closed are
+            // left out before the batch is cut, so that many of them cannot keep an open one from its turn.
+            var waiting = (await connection.QueryAsync<(string Environment, bool Urgent)>(new CommandDefinition($"""
+                SELECT q.environment, bool_or(q.urgent) FROM runs q
                 WHERE q.status = 'queued' AND {RunTransitions.EnvironmentIdle("q.environment")}
-                LIMIT @BatchSize
-                """, new { BatchSize }, cancellationToken: cancellationToken))).ToList();
+                GROUP BY q.environment
+                LIMIT @limit
+                """, new { limit = 100 * BatchSize }, cancellationToken: cancellationToken))).ToList();
+            idleWithQueue = (await Windows.WindowStore.StartableAsync(connection, waiting, now, cancellationToken)).Take(BatchSize).ToList();
         }
 
         var changed = 0;

@@ -21,6 +21,21 @@ public sealed class WindowStore(Database database, RunProgress progress, TimePro
     public static async Task<WindowCalendar> CalendarAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string environment, CancellationToken cancellationToken) =>
         WindowCalendar.From(await ListAsync(connection, transaction, environment, cancellationToken));
 
+    /// <summary>Of the environments given (with whether an urgent run waits there), those where a queued run may start
+    /// now: an urgent one waits, or a window is open (always, without windows).</summary>
+    public static async Task<IReadOnlyList<string>> StartableAsync(
+        NpgsqlConnection connection, IReadOnlyList<(string Environment, bool Urgent)> waiting, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var windowed = waiting.Where(w => !w.Urgent).Select(w => w.Environment).ToArray();
+        var windows = windowed.Length == 0 ? [] : (await connection.QueryAsync<EnvironmentWindow>(new CommandDefinition(
+            $"SELECT environment AS Environment, {Columns} FROM maintenance_windows WHERE environment = ANY (@windowed) ORDER BY environment, ordinal",
+            new { windowed }, cancellationToken: cancellationToken))).ToList();
+        var calendars = windows.GroupBy(w => w.Environment, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => WindowCalendar.From(g.Select(w => w.ToStored()).ToList()), StringComparer.Ordinal);
+        return waiting.Where(w => w.Urgent || !calendars.TryGetValue(w.Environment, out var calendar) || calendar.IsOpen(now))
+            .Select(w => w.Environment).ToList();
+    }
+
     public async Task<WindowsDto?> GetAsync(string environment, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
@@ -50,6 +65,22 @@ public sealed class WindowStore(Database database, RunProgress progress, TimePro
         }, cancellationToken);
         progress.PulseLocal();
         return result;
+    }
+
+    private sealed record EnvironmentWindow
+    {
+        public string Environment { get; init; } = "";
+        public string TimeZone { get; init; } = "";
+        public string? Cron { get; init; }
+        public long? DurationSeconds { get; init; }
+        public string[]? Days { get; init; }
+        public int? StartMinute { get; init; }
+        public int? EndMinute { get; init; }
+
+        public StoredWindow ToStored() => new()
+        {
+            TimeZone = TimeZone, Cron = Cron, DurationSeconds = DurationSeconds, Days = Days, StartMinute = StartMinute, EndMinute = EndMinute,
+        };
     }
 
     private WindowsDto Describe(string environment, IReadOnlyList<StoredWindow> windows)
