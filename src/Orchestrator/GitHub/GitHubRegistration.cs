@@ -14,6 +14,7 @@ public static class GitHubRegistration
         services.AddSingleton<ReleaseRollback>();
         services.AddSingleton<DeliveryProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryProcessor>());
+        services.AddSingleton<DeliveryWrites>();
         services.AddSingleton<DeliveryRecorder>();
         services.AddSingleton<StatusSender>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusSender>());
