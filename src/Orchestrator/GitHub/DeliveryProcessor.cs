@@ -27,7 +27,8 @@ public sealed partial class DeliveryProcessor(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var pulse = Interlocked.Exchange(ref _pulse, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            // A pulse from now on (a delivery recorded during this pass) cuts the next wait short.
+            Volatile.Write(ref _pulse, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             try
             {
                 while (await RunOnceAsync(stoppingToken) == BatchSize) { }
@@ -37,7 +38,6 @@ public sealed partial class DeliveryProcessor(
                 LogPassFailed(e.Message);
             }
             await Task.WhenAny(Volatile.Read(ref _pulse).Task, Task.Delay(TimeSpan.FromMilliseconds(options.Value.PollIntervalMilliseconds), time, stoppingToken));
-            _ = pulse;
         }
     }
 
@@ -106,7 +106,7 @@ public sealed partial class DeliveryProcessor(
             return DeliveryOutcome.Ignore($"release {tag} was rolled out to {environment} already, by delivery {earlier}", environment);
 
         var text = await FetchSpecAsync(delivery, binding, repository, tag);
-        if (text is null) return DeliveryOutcome.Refuse($"{binding.SpecPath} does not exist in {repository} at {tag}", environment);
+        if (text is null) return DeliveryOutcome.Refuse($"{binding.SpecPath} does not exist in {repository} at {tag} (or the App's installation cannot read the repository)", environment);
         var (spec, error) = ReleaseSpec.Parse(text, binding.SpecPath, tag, environment);
         if (spec is null) return DeliveryOutcome.Refuse(error!, environment);
         return await runs.StartAsync(delivery, spec, ReleaseRuns.Trigger(delivery), new Deployment(repository, tag, environment, delivery.InstallationId ?? binding.InstallationId), cancellationToken);

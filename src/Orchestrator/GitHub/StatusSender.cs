@@ -123,8 +123,10 @@ public sealed partial class StatusSender(
             // We retire the deployment a success replaced ourselves (an inactive update), for every environment.
             AutoInactive = false,
         };
-        if (options.Value.PublicUrl is { } root)
+        if (options.Value.PublicUrl is { } publicUrl)
         {
+            // Relative to the public URL's path (https://host/orchestrator/api/runs/…), so it must end with '/'.
+            var root = publicUrl.AbsoluteUri.EndsWith('/') ? publicUrl : new Uri(publicUrl.AbsoluteUri + "/");
             status.LogUrl = new Uri(root, $"api/runs/{update.RunId}").ToString();
             status.EnvironmentUrl = new Uri(root, $"api/environments/{Uri.EscapeDataString(update.Environment!)}/generate").ToString();
         }
