@@ -100,6 +100,39 @@ public sealed class DeploymentStatusTests
         Assert.Empty(h.GitHub.Problems);
     }
 
+    [Fact]
+    public async Task Token_PersonalAccessToken_ReadsTheSpecAndSendsStatuses()
+    {
+        await using var h = await GitHubHarness.StartAsync(secret: true, asApp: false);
+        await h.BindAsync(Repository);
+        using var runner = await h.Inner.RunnerAsync();
+        var run = await h.StartReleaseAsync(GitHubFixtures.Payload("release.published.payload.json"), Guid.NewGuid().ToString());
+        await runner.DrainAsync(h.User, [run.Id]);
+
+        await StatesAsync(h, 0, "queued", "in_progress", "success");
+        Assert.Empty(h.GitHub.InstallationsAsked);
+        Assert.Empty(h.GitHub.Problems);
+    }
+
+    [Fact]
+    public async Task Contents_GitHubDown_DeliveryRetriedUntilItStarts()
+    {
+        await using var h = await GitHubHarness.StartAsync();
+        await h.BindAsync(Repository);
+        h.GitHub.ContentsOutage = true;
+        var deliveryId = Guid.NewGuid().ToString();
+
+        using (var response = await h.DeliverAsync(GitHubFixtures.Payload("release.published.payload.json"), "release", deliveryId))
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        await Eventually(async () => await h.Database.ScalarAsync<int>(
+            "SELECT attempts FROM github_deliveries WHERE delivery_id = @deliveryId AND detail LIKE '%502%'", new { deliveryId }) >= 2, "contents retried");
+        Assert.Null(await h.Database.ScalarAsync<string?>("SELECT outcome FROM github_deliveries WHERE delivery_id = @deliveryId", new { deliveryId }));
+        h.GitHub.ContentsOutage = false;
+
+        Assert.Equal("started", (await h.ProcessedAsync(deliveryId)).Outcome);
+        Assert.Equal(1, await h.RunCountAsync());
+    }
+
     /// <summary>Waits until the <paramref name="index"/>-th deployment has exactly these states, in this order.</summary>
     private static async Task<IReadOnlyList<ReceivedStatus>> StatesAsync(GitHubHarness h, int index, params string[] states)
     {

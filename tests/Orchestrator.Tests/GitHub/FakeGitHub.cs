@@ -39,11 +39,14 @@ public sealed class FakeGitHub : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
     public string AppPrivateKeyPem => _appKey.ExportRSAPrivateKeyPem();
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
-    public int TokensIssued => _tokens.Count;
+    public int TokensIssued => _issued;
+    private int _issued;
     public ConcurrentQueue<long> InstallationsAsked { get; } = new();
     public ConcurrentQueue<string> ContentRequests { get; } = new();
     /// <summary>While true, deployments and statuses answer 503; while <see cref="HangDeployments"/> is, they never answer.</summary>
     public volatile bool Outage;
+    /// <summary>While true, repository contents answer 502.</summary>
+    public volatile bool ContentsOutage;
     public volatile bool HangDeployments;
     public int FailedRequests => _failed;
     private int _failed;
@@ -66,6 +69,9 @@ public sealed class FakeGitHub : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>A personal access token that the fake accepts from now on.</summary>
+    public void AddPersonalToken(string token) => _tokens[token] = DateTimeOffset.MaxValue;
+
     public void AddFile(string repository, string path, string reference, string text) => _files[(repository.ToLowerInvariant(), path, reference)] = text;
 
     private void Map(IEndpointRouteBuilder app)
@@ -77,10 +83,16 @@ public sealed class FakeGitHub : IAsyncDisposable
             var token = "ghs_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             var expires = DateTimeOffset.UtcNow.Add(TokenLifetime);
             _tokens[token] = expires;
+            Interlocked.Increment(ref _issued);
             return Results.Json(new JsonObject { ["token"] = token, ["expires_at"] = expires.ToString("yyyy-MM-ddTHH:mm:ssZ") }, statusCode: 201);
         });
         app.MapGet("/api/v3/repos/{owner}/{name}/contents/{**path}", (string owner, string name, string path, HttpRequest request) =>
         {
+            if (ContentsOutage)
+            {
+                Interlocked.Increment(ref _failed);
+                return Error(HttpStatusCode.BadGateway, "Server Error");
+            }
             if (!ValidToken(request, out var why)) return Error(HttpStatusCode.Unauthorized, why);
             var reference = request.Query["ref"].ToString();
             ContentRequests.Enqueue($"{owner}/{name}/{path}@{reference}");

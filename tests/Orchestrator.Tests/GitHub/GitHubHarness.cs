@@ -39,21 +39,30 @@ public sealed class GitHubHarness : IAsyncDisposable
     public UserClient User => Inner.User;
     public TestDatabase Database => Inner.Database;
 
+    public const string PersonalToken = "github_pat_11ABCDEFG0123456789";
+
     /// <param name="secret">false: the service starts with no webhook secret.</param>
-    public static async Task<GitHubHarness> StartAsync(bool secret = true, params string[] extraArgs)
+    public static Task<GitHubHarness> StartAsync(bool secret = true, params string[] extraArgs) => StartAsync(secret, asApp: true, extraArgs);
+
+    /// <param name="asApp">false: a personal access token instead of the GitHub App.</param>
+    public static async Task<GitHubHarness> StartAsync(bool secret, bool asApp, params string[] extraArgs)
     {
         var github = await FakeGitHub.StartAsync();
         var dir = Directory.CreateTempSubdirectory("github-test-").FullName;
         var keyFile = Path.Combine(dir, "app.pem");
         await File.WriteAllTextAsync(keyFile, github.AppPrivateKeyPem);
+        var tokenFile = Path.Combine(dir, "token");
+        await File.WriteAllTextAsync(tokenFile, PersonalToken);
+        github.AddPersonalToken(PersonalToken);
         var secretFile = Path.Combine(dir, "webhook-secret");
         await File.WriteAllTextAsync(secretFile, Secret + "\n");
+        string[] credentials = asApp
+            ? ["--GitHub:AppId", FakeGitHub.AppId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--GitHub:AppPrivateKeyFile", keyFile, "--GitHub:InstallationId", "77"]
+            : ["--GitHub:TokenFile", tokenFile];
         string[] args =
         [
             "--GitHub:BaseUrl", github.BaseAddress.ToString(),
-            "--GitHub:AppId", FakeGitHub.AppId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--GitHub:AppPrivateKeyFile", keyFile,
-            "--GitHub:InstallationId", "77",
+            .. credentials,
             "--GitHub:PublicUrl", PublicUrl,
             "--GitHub:PollIntervalMilliseconds", "50",
             "--GitHub:InitialBackoffSeconds", "0.2",
