@@ -6,7 +6,8 @@ namespace Orchestrator.GitHub;
 
 /// <summary>
 /// Octokit's event processor over a verified body: records a release delivery for <see cref="DeliveryProcessor"/>
-/// (answering fast: nothing here calls GitHub), and a ping as done. A redelivery hits the primary key and records
+/// (answering fast: nothing here calls GitHub; concurrent deliveries share a commit through <see cref="DeliveryWrites"/>),
+/// and a ping as done. A redelivery hits the primary key and records
 /// nothing. Other events are not ours and are not kept.
 /// </summary>
 public sealed class DeliveryRecorder(DeliveryWrites writes, DeliveryProcessor processor, TimeProvider time) : WebhookEventProcessor

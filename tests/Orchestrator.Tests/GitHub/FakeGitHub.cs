@@ -218,7 +218,3 @@ public sealed class FakeGitHub : IAsyncDisposable
         _appKey.Dispose();
     }
 }
-
-public sealed record ReceivedDeployment(long Id, string Repository, string Ref, string Environment, bool? AutoMerge);
-
-public sealed record ReceivedStatus(long DeploymentId, string State, string? LogUrl, string? EnvironmentUrl, string? Description, bool? AutoInactive);
