@@ -80,6 +80,7 @@ public static class CliApp
         ["rollouts", .. var rest] => CanaryCommands.RunAsync(rest, context),
         ["environments", .. var rest] => ListCommands.EnvironmentsAsync(rest, context),
         ["runners", .. var rest] => ListCommands.RunnersAsync(rest, context),
+        ["webhooks", .. var rest] => WebhookCommands.RunAsync(rest, context),
         ["generate", .. var rest] => GenerateCommand.RunAsync(rest, context),
         [var verb, ..] => throw new UsageException($"unknown command '{verb}'"),
         [] => throw new UsageException("missing command"),

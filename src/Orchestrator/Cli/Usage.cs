@@ -33,6 +33,11 @@ public static class Usage
           environments teardown NAME --yes [--urgent] [--json]
                                                      delete a gke environment's cluster, service account and bucket
           runners list [--json] | runners remove ID
+          webhooks bindings list [--json]            which repositories' GitHub releases roll out where
+          webhooks bindings create OWNER/NAME [--prod ENV] [--staging ENV] [--actions published,released,prereleased]
+                   [--on-removed nothing|rollback] [--spec-path .orchestrator/rollout.yaml] [--installation-id N]
+          webhooks bindings delete ID
+          webhooks deliveries [--repository OWNER/NAME] [--limit N] [--json]   what GitHub sent and what became of it
           generate --environment E [--max-tokens N] [--stream] [--json] "prompt"
 
         Every client command takes --server URL and --token T; otherwise ORCHESTRATOR_URL and ORCHESTRATOR_TOKEN,

@@ -4,6 +4,7 @@ using Npgsql;
 using Orchestrator.Auth;
 using Orchestrator.Dispatch;
 using Orchestrator.Environments;
+using Orchestrator.GitHub;
 using Orchestrator.Health;
 using Orchestrator.Persistence;
 using Orchestrator.Rollouts;
@@ -62,6 +63,7 @@ public static class ServerHost
         services.AddSingleton<WindowStore>();
         services.AddSingleton<GenerateRelay>();
         services.AddHealthTracking();
+        services.AddGitHub();
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
@@ -98,6 +100,7 @@ public static class ServerHost
         app.MapLogs();
         app.MapRunners();
         app.MapStepProtocol();
+        app.MapGitHubWebhooks();
         return app;
     }
 

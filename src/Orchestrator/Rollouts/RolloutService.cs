@@ -25,12 +25,38 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
     /// <param name="plan">The steps to run instead of the planner's (a teardown); null: plan the rollout.</param>
     public Task<RunCommandResult> CreateAsync(
         RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, CancellationToken cancellationToken) =>
-        CreateAsync(spec, trigger, supersede, plan, urgent: false, cancellationToken);
+        CreateAsync(spec, trigger, supersede, plan, urgent: false, alsoInTransaction: null, cancellationToken);
 
     /// <param name="plan">The steps to run instead of the planner's (a teardown); null: plan the rollout.</param>
     /// <param name="urgent">The run ignores the environment's maintenance windows.</param>
+    public Task<RunCommandResult> CreateAsync(
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, bool urgent, CancellationToken cancellationToken) =>
+        CreateAsync(spec, trigger, supersede, plan, urgent, alsoInTransaction: null, cancellationToken);
+
+    public Task<RunCommandResult> CreateAsync(
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan,
+        Func<NpgsqlConnection, NpgsqlTransaction, Guid, Task<bool>>? alsoInTransaction, CancellationToken cancellationToken) =>
+        CreateAsync(spec, trigger, supersede, plan, urgent: false, alsoInTransaction, cancellationToken);
+
+    /// <param name="alsoInTransaction">Writes that must commit with the run or not at all (the webhook delivery that
+    /// starts it), given the new run's id; false rolls everything back and the answer is a conflict.</param>
     public async Task<RunCommandResult> CreateAsync(
-        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, bool urgent, CancellationToken cancellationToken)
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, bool urgent,
+        Func<NpgsqlConnection, NpgsqlTransaction, Guid, Task<bool>>? alsoInTransaction, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CreateCoreAsync(spec, trigger, supersede, plan, urgent, alsoInTransaction, cancellationToken);
+        }
+        catch (AbortedException e)
+        {
+            return RunCommandResult.InConflict(e.Message);
+        }
+    }
+
+    private async Task<RunCommandResult> CreateCoreAsync(
+        RolloutSpec spec, TriggerDto trigger, bool supersede, IReadOnlyList<PlannedStep>? plan, bool urgent,
+        Func<NpgsqlConnection, NpgsqlTransaction, Guid, Task<bool>>? alsoInTransaction, CancellationToken cancellationToken)
     {
         var result = await database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -63,6 +89,8 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             var steps = plan ?? Planner.Plan(spec, EnvironmentStateWrite.Parse(environment.State), environment.RequireApproval);
             await InsertStepsAsync(connection, transaction, runId, steps, cancellationToken);
             await SetProgressDeadlineAsync(connection, transaction, runId, spec, steps, cancellationToken);
+            if (alsoInTransaction is not null && !await alsoInTransaction(connection, transaction, runId))
+                throw new AbortedException("The writes that go with this run were refused; nothing was created.");
             var details = new JsonObject { ["revision"] = revision, ["supersede"] = supersede, ["urgent"] = urgent }.ToJsonString();
             await RunProgress.AuditAsync(connection, transaction, trigger.Actor ?? trigger.Kind, "run.create", runId, details, now, cancellationToken);
             await progress.AdvanceQueueAsync(connection, transaction, spec.Environment, now, cancellationToken);
@@ -148,6 +176,8 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             RequiredLabels = s.RequiredLabels.ToArray(), DependsOn = s.DependsOn.ToArray(),
             options.Value.MaxAttempts, s.TimeoutSeconds, Parameters = s.Parameters.ToJsonString(),
         }).ToList(), transaction, cancellationToken: cancellationToken));
+
+    private sealed class AbortedException(string message) : Exception(message);
 
     private sealed record EnvironmentRow
     {
