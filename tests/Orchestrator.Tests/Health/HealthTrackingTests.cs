@@ -78,7 +78,8 @@ public sealed class HealthTrackingTests
     public async Task Watches_OneHolderAtATime_TakenOverOnceTheHolderStopsRenewing_OldTokenIsStale()
     {
         await using var h = await Harness.StartAsync(FastHealth);
-        await PutEnvironmentAsync(h, "local", 1);
+        // 3 s: a lease of 2 s, long enough that the reads below see it held on a machine busy with other work.
+        await PutEnvironmentAsync(h, "local", 3);
         using var a = await h.RunnerAsync("a");
         using var b = await h.RunnerAsync("b");
         using var gpu = await h.RunnerAsync("other-kind", "kubernetes");
@@ -87,7 +88,7 @@ public sealed class HealthTrackingTests
 
         var first = Assert.Single((await WatchAsync(a)).Watches);
         Assert.Equal("r1", first.State.StableRevision);
-        Assert.Equal(1, first.IntervalSeconds);
+        Assert.Equal(3, first.IntervalSeconds);
         Assert.Equal("local", first.Spec["environment"]!.GetValue<string>());
         Assert.Empty((await WatchAsync(b)).Watches);
         Assert.Empty((await WatchAsync(gpu)).Watches);
@@ -97,7 +98,7 @@ public sealed class HealthTrackingTests
         Assert.Equal(a.RunnerId.ToString(), (string?)(await HealthAsync(h))["watcher"]!["runnerId"]);
 
         // a stops renewing: within one interval its lease is gone and b takes the environment with a new token.
-        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        await Task.Delay(TimeSpan.FromSeconds(2.1));
         var taken = Assert.Single((await WatchAsync(b)).Watches);
         Assert.NotEqual(first.WatchToken, taken.WatchToken);
         var late = await ReportAsync(a, Sample(first));
