@@ -18,6 +18,9 @@ internal sealed class FrontTrafficFeed(HttpClient http, string frontUrl) : ITraf
             var text = await http.GetStringAsync($"{frontUrl}/_front/traffic", timeout.Token);
             var counts = TrafficCounts.Read(text, [FrontTraffic.Requests], FrontTraffic.Errors, FrontTraffic.Duration,
                 requestsIncludeErrors: true, label: $"revision=\"{revision}\"");
+            // The front counts the failures of every revision it routes to: one it has not recorded yet (a canary read
+            // before its first request) has none, not an unknown number.
+            counts = counts with { Errors = counts.Errors ?? 0 };
             return (new Dictionary<string, TrafficCounts> { ["front"] = counts }, null);
         }
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

@@ -170,6 +170,21 @@ public sealed class FrontTests : IAsyncLifetime
         Assert.Equal(1, window.Buckets[^1].Count);
     }
 
+    [Fact]
+    public async Task TrafficFeed_RevisionNotYetServed_HasNoFailuresSoTheFirstWindowCountsThem()
+    {
+        await using var canary = await TestBackend.StartAsync("canary");
+        var feed = new Runner.Local.FrontTrafficFeed(_http, _frontUrl);
+        var before = (await feed.ReadAsync("r2", CancellationToken.None)).Readings!["front"];
+        Assert.Equal((0.0, 0.0), (before.Requests, before.Errors));
+
+        await PublishAsync(new RevisionRoute("r2", 100, [canary.Url]));
+        await GenerateAsync();
+        var window = (await feed.ReadAsync("r2", CancellationToken.None)).Readings!["front"].Minus(before)!;
+
+        Assert.Equal((1.0, 0.0), (window.Requests, window.Errors));
+    }
+
     private static TrafficCounts Read(string text, string revision) =>
         TrafficCounts.Read(text, [FrontTraffic.Requests], FrontTraffic.Errors, FrontTraffic.Duration, requestsIncludeErrors: true, label: $"revision=\"{revision}\"");
 
