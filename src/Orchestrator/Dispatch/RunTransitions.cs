@@ -74,10 +74,17 @@ public static class RunTransitions
                                                               AND s.status NOT IN ('{Succeeded}', '{Skipped}'))
                        ELSE EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.kind = '{Rollback}' AND s.status = '{Succeeded}')
                   END
-            RETURNING r.id, r.environment),
+            RETURNING r.id, r.environment, r.status, r.rollout_id),
         unneeded AS (
             UPDATE steps s SET status = '{Skipped}', finished_at = @now
-            FROM finished f WHERE s.run_id = f.id AND s.status = '{Pending}')
+            FROM finished f WHERE s.run_id = f.id AND s.status = '{Pending}'),
+        -- The cost guard: a rollout that succeeded sets the environment's teardown time from its TTL, or clears it.
+        ttl AS (
+            UPDATE environments e
+            SET teardown_at = CASE WHEN ro.teardown_after_seconds IS NULL THEN NULL
+                                   ELSE @now + make_interval(secs => ro.teardown_after_seconds) END
+            FROM finished f JOIN rollouts ro ON ro.id = f.rollout_id
+            WHERE e.name = f.environment AND f.status = '{RunStatuses.Succeeded}')
         SELECT environment FROM finished
         """;
 

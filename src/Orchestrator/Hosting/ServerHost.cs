@@ -11,6 +11,7 @@ using Orchestrator.Rollouts;
 using Orchestrator.Runners;
 using Orchestrator.Runs;
 using Orchestrator.Windows;
+using Orchestrator.Schedules;
 
 namespace Orchestrator.Hosting;
 
@@ -64,6 +65,7 @@ public static class ServerHost
         services.AddSingleton<GenerateRelay>();
         services.AddHealthTracking();
         services.AddGitHub();
+        services.AddScheduling(builder.Configuration);
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
@@ -101,6 +103,7 @@ public static class ServerHost
         app.MapRunners();
         app.MapStepProtocol();
         app.MapGitHubWebhooks();
+        app.MapSchedules();
         return app;
     }
 

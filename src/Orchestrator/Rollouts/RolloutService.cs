@@ -75,8 +75,8 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             var rolloutId = Guid.NewGuid();
             var runId = Guid.NewGuid();
             await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, trigger_details, created_at)
-                VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, CAST(@details AS jsonb), @now);
+                INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, trigger_details, action, teardown_after_seconds, created_at)
+                VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, CAST(@details AS jsonb), @action, @ttl, @now);
                 INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, trigger_details, created_at, urgent)
                 VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, CAST(@details AS jsonb), @now, @urgent);
                 """, new
@@ -84,6 +84,8 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
                 rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now, urgent,
                 specJson = JsonSerializer.Serialize(spec, ContractJson.Options),
                 details = JsonSerializer.Serialize(trigger.Details ?? new Dictionary<string, string>()),
+                action = plan is null ? RolloutActions.Apply : RolloutActions.Teardown,
+                ttl = plan is null ? TeardownAfterSeconds(spec) : null,
             }, transaction, cancellationToken: cancellationToken));
 
             var steps = plan ?? Planner.Plan(spec, EnvironmentStateWrite.Parse(environment.State), environment.RequireApproval);
@@ -128,6 +130,9 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
         var preview = CloudTargets.Plan.CloudPlan.Describe(spec, revision, step.Kind, step.Parameters, hasStable);
         return new PlanStepDto(step.Name, step.Kind, step.DependsOn, step.Parameters, preview.Requests, preview.Manifests);
     }
+
+    private static long? TeardownAfterSeconds(RolloutSpec spec) =>
+        spec.Cleanup.TeardownAfter is { } text && Durations.TryParse(text, out var ttl) ? (long)Math.Ceiling(ttl.TotalSeconds) : null;
 
     private static ValidationErrors? KindMismatch(RolloutSpec spec, EnvironmentRow environment)
     {

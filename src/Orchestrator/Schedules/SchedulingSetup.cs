@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Persistence;
+using Quartz;
+
+namespace Orchestrator.Schedules;
+
+/// <summary>
+/// Quartz on the orchestrator's PostgreSQL (tables from migrations/0006), clustered: every instance runs a scheduler
+/// and Quartz's row locks let exactly one of them fire each trigger; a dead instance's triggers are recovered by the
+/// others after its check-in lapses. Three durable jobs: a schedule's fire, the cost guard's teardown, and the sync that
+/// moves teardown triggers to the environments' teardown times.
+/// </summary>
+public static class SchedulingSetup
+{
+    public const string Group = "orchestrator";
+
+    public static IServiceCollection AddScheduling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
+        var connectionString = configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"] ?? "";
+
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = "orchestrator";
+                s.GenerateInstanceId = true;
+            });
+            q.UsePersistentStore(store =>
+            {
+                store.ConfigureStore(s =>
+                {
+                    s.MisfireThreshold = TimeSpan.FromSeconds(options.MisfireThresholdSeconds);
+                    s.TablePrefix = "qrtz_";
+                    s.SchemaProvisioning = SchemaProvisioning.Validate;
+                });
+                store.UsePostgres(connectionString);
+                store.UseSystemTextJsonSerializer();
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = TimeSpan.FromSeconds(options.CheckinIntervalSeconds);
+                    c.CheckinMisfireThreshold = TimeSpan.FromSeconds(options.CheckinMisfireThresholdSeconds);
+                });
+            });
+            q.AddJob<ScheduleFireJob>(j => j.WithIdentity(ScheduleFireJob.Key).StoreDurably().RequestRecovery());
+            q.AddJob<TtlTeardownJob>(j => j.WithIdentity(TtlTeardownJob.Key).StoreDurably().RequestRecovery());
+            q.AddJob<TtlSyncJob>(j => j.WithIdentity(TtlSyncJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(TtlSyncJob.Key).WithIdentity("ttl-sync", Group).StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMilliseconds(options.TtlSyncIntervalMilliseconds)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduleService>();
+        services.AddSingleton<ScheduledRuns>();
+        services.AddSingleton<CostGuard>();
+        services.AddHostedService<ScheduleSync>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using Quartz;
+
+namespace Orchestrator.Schedules;
+
+/// <summary>Fires at an environment's teardown time (the trigger's name is the environment).</summary>
+public sealed class TtlTeardownJob(CostGuard guard) : IJob
+{
+    public static readonly JobKey Key = new("ttl-teardown", SchedulingSetup.Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await guard.TearDownAsync(context.Trigger.Key.Name, cancellationToken);
+    }
+}
+
+/// <summary>Moves teardown triggers to the environments' teardown times; one instance at a time.</summary>
+[DisallowConcurrentExecution]
+public sealed class TtlSyncJob(CostGuard guard) : IJob
+{
+    public static readonly JobKey Key = new("ttl-sync", SchedulingSetup.Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await guard.SyncAsync(cancellationToken);
+    }
+}
