@@ -7,6 +7,11 @@ public sealed class SchedulingOptions
 {
     public const string Section = "Scheduling";
 
+    /// <summary>This instance's name in Quartz's cluster (<c>qrtz_scheduler_state</c>, <c>qrtz_fired_triggers</c>):
+    /// unique per instance, such as the pod's name; empty: Quartz makes one from the host name and the time.</summary>
+    [MaxLength(200)]
+    public string InstanceId { get; set; } = "";
+
     /// <summary>How late a trigger may fire before it counts as misfired and its misfire policy decides (Quartz's
     /// <c>misfireThreshold</c>; its default is 60 s).</summary>
     [Range(0.1, 3600)]

@@ -25,7 +25,8 @@ public static class SchedulingSetup
             q.ConfigureScheduler(s =>
             {
                 s.InstanceName = "orchestrator";
-                s.GenerateInstanceId = true;
+                if (options.InstanceId.Length > 0) s.InstanceId = options.InstanceId;
+                else s.GenerateInstanceId = true;
             });
             q.UsePersistentStore(store =>
             {

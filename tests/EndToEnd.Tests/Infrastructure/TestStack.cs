@@ -65,16 +65,19 @@ internal sealed class TestStack : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts (or, after a kill, starts again) <c>orchestrator serve</c> on this stack's port.</summary>
-    public async Task<ManagedProcess> StartOrchestratorAsync()
+    /// <summary>Starts (or, after a kill, starts again) <c>orchestrator serve</c> on this stack's port, or another
+    /// instance on the same database on <paramref name="port"/> with its own <paramref name="settings"/>.</summary>
+    public async Task<ManagedProcess> StartOrchestratorAsync(int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var n = ++_orchestratorStarts;
         var env = new Dictionary<string, string>(_serviceSettings) { ["ORCHESTRATOR_DB"] = Database.ConnectionString };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
+        var url = new Uri($"http://127.0.0.1:{port ?? Port}/");
         var process = ManagedProcess.Start($"orchestrator#{n}", "dotnet",
-            [RepoPaths.OrchestratorDll, "serve", "--urls", $"http://127.0.0.1:{Port}"], env, Path.Combine(Dir, $"orchestrator-{n}.log"));
+            [RepoPaths.OrchestratorDll, "serve", "--urls", url.ToString().TrimEnd('/')], env, Path.Combine(Dir, $"orchestrator-{n}.log"));
         _processes.Add(process);
-        Orchestrator = process;
-        using var probe = new HttpClient { BaseAddress = Server, Timeout = TimeSpan.FromSeconds(5) };
+        if (port is null) Orchestrator = process;
+        using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.Async(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException($"orchestrator exited at start:\n{process.Tail()}");
