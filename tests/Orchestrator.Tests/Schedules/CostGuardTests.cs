@@ -33,10 +33,7 @@ public sealed class CostGuardTests
     {
         await using var h = await Harness.StartAsync(Fast);
         using var runner = await h.RunnerAsync("gke-runner", "gke");
-        await h.User.CreateEnvironmentAsync("prod", "gke");
-
-        var run = await h.User.ApplyAsync(Gke("3s"));
-        await runner.DrainAsync(h.User, [run.Id]);
+        var run = await SucceedAsync(h, runner, Gke("3s"));
         var succeeded = await h.User.GetRunAsync(run.Id);
         var teardownAt = await TeardownAtAsync(h.Database);
         var teardown = await Eventually.ValueAsync(async () => (await h.Database.QueryAsync<Guid>(
@@ -58,9 +55,7 @@ public sealed class CostGuardTests
     {
         await using var h = await Harness.StartAsync(Fast);
         using var runner = await h.RunnerAsync("gke-runner", "gke");
-        await h.User.CreateEnvironmentAsync("prod", "gke");
-        var run = await h.User.ApplyAsync(Gke("1h"));
-        await runner.DrainAsync(h.User, [run.Id]);
+        await SucceedAsync(h, runner, Gke("1h"));
         var first = (await TeardownAtAsync(h.Database))!.Value;
 
         using var extend = await h.User.Http.PostAsJsonAsync("/api/environments/prod/extend", new { by = "4h" });
@@ -85,20 +80,26 @@ public sealed class CostGuardTests
     {
         await using var h = await Harness.StartAsync(Fast);
         using var runner = await h.RunnerAsync("gke-runner", "gke");
-        await h.User.CreateEnvironmentAsync("prod", "gke");
-        var run = await h.User.ApplyAsync(Gke("1h"));
-        await runner.DrainAsync(h.User, [run.Id]);
+        await SucceedAsync(h, runner, Gke("1h"));
         Assert.NotNull(await TeardownAtAsync(h.Database));
 
         var spec = Gke("1h");
         spec.Remove("cleanup");
         spec["model"]!["source"] = "hf://meta-llama/Meta-Llama-3-8B@v2";
-        var again = await h.User.ApplyAsync(spec);
-        await runner.DrainAsync(h.User, [again.Id]);
+        await SucceedAsync(h, runner, spec);
 
         Assert.Null(await TeardownAtAsync(h.Database));
         await Eventually.ValueAsync(async () => await h.Database.ScalarAsync<long>(
             "SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'ttl'") == 0 ? "" : null, "the teardown trigger removed");
+    }
+
+    /// <summary>Applies <paramref name="spec"/> to the gke environment <c>prod</c> and completes its steps as a runner would.</summary>
+    private static async Task<Orchestrator.Runs.RunDto> SucceedAsync(Harness h, ProtocolClient runner, JsonObject spec)
+    {
+        await h.User.CreateEnvironmentAsync("prod", "gke");
+        var run = await h.User.ApplyAsync(spec);
+        await runner.DrainAsync(h.User, [run.Id]);
+        return run;
     }
 
     private static async Task<DateTimeOffset?> TeardownAtAsync(TestDatabase database) =>
