@@ -94,7 +94,7 @@ public sealed class CostGuardTests
     }
 
     /// <summary>Applies <paramref name="spec"/> to the gke environment <c>prod</c> and completes its steps as a runner would.</summary>
-    private static async Task<Orchestrator.Runs.RunDto> SucceedAsync(Harness h, ProtocolClient runner, JsonObject spec)
+    internal static async Task<Orchestrator.Runs.RunDto> SucceedAsync(Harness h, ProtocolClient runner, JsonObject spec)
     {
         await h.User.CreateEnvironmentAsync("prod", "gke");
         var run = await h.User.ApplyAsync(spec);
