@@ -1,8 +1,6 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Contracts;
 using Contracts.Specs;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Hosting;
 using Orchestrator.Persistence;
@@ -26,14 +24,11 @@ public static class TeardownEndpoint
         }
 
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        var specJson = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT spec::text FROM rollouts WHERE environment = @name ORDER BY version DESC LIMIT 1", new { name }, cancellationToken: cancellationToken));
-        if (specJson is null)
+        if (await LatestRollouts.LatestAsync(connection, name, cancellationToken) is not { } spec)
         {
             return Problems.Conflict($"Environment '{name}' has no rollout: there is nothing to tear down.", "Nothing to tear down");
         }
 
-        var spec = JsonSerializer.Deserialize<RolloutSpec>(specJson, ContractJson.Options)!;
         if (spec.Target.Kind != TargetKinds.Gke)
         {
             return Problems.Conflict($"Environment '{name}' has target kind '{spec.Target.Kind}': teardown deletes gke resources only.", "Not a gke environment");
