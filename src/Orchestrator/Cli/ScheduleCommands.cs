@@ -18,11 +18,12 @@ public static partial class ScheduleCommands
         [var other, ..] => throw new UsageException($"unknown subcommand 'schedules {other}' (create, list, show, pause, resume, delete)"),
     };
 
-    /// <summary>The <c>POST /api/schedules</c> body that <c>schedules create</c> sends; <paramref name="stdin"/> is read
-    /// when the spec file is <c>-</c>.</summary>
-    public static JsonObject CreateRequest(CliArgs args, TextReader stdin)
+    /// <summary>The flags of <c>schedules create</c> and the <c>POST /api/schedules</c> body they make;
+    /// <paramref name="stdin"/> is read when the spec file is <c>-</c>.</summary>
+    public static (CliArgs Args, JsonObject Body) CreateRequest(IReadOnlyList<string> rawArgs, TextReader stdin)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        var args = CliArgs.Parse(rawArgs, ["environment", "cron", "time-zone", "start-at", "end-at", "misfire", "action", "file", "model-revision", "description"],
+            ["paused", "json"]);
         args.NoPositionals();
         var body = new JsonObject
         {
@@ -38,14 +39,12 @@ public static partial class ScheduleCommands
         if (args.Value("description") is { } description) body["description"] = description;
         if (args.Value("model-revision") is { } revision) body["modelRevision"] = revision;
         if (args.Value("file") is { } file) body["spec"] = SpecFile.Read(file, stdin);
-        return body;
+        return (args, body);
     }
 
     private static async Task<int> CreateAsync(IReadOnlyList<string> rawArgs, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, ["environment", "cron", "time-zone", "start-at", "end-at", "misfire", "action", "file", "model-revision", "description"],
-            ["paused", "json"]);
-        var body = CreateRequest(args, context.In);
+        var (args, body) = CreateRequest(rawArgs, context.In);
         using var api = new ApiClient(ServerConnection.Resolve(args));
         var schedule = await api.PostAsync("api/schedules", body, context.Cancellation);
         if (args.Has("json"))
