@@ -5,7 +5,7 @@
 # each run (runs.created_at) against the cron's fire time: p50, p99 and max; the number of runs against the expected one
 # per schedule; which instance fired how many; and run lateness p99 against the 1 s target.
 # Usage: bench/schedules/run.sh [COUNT=200] [burst|spread] (burst: all at second 0 of the minute; spread: over it)
-# Extra `serve` arguments (Quartz settings, e.g. --Scheduling:MaxConcurrency=10) go in BENCH_SERVE_ARGS.
+# Extra `serve` arguments (e.g. --Scheduling:MisfireThresholdSeconds=30) go in BENCH_SERVE_ARGS.
 # Uses ORCHESTRATOR_BENCH_PG (a superuser connection string) if set, else starts a private PostgreSQL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
