@@ -81,6 +81,7 @@ public static class CliApp
         ["environments", .. var rest] => ListCommands.EnvironmentsAsync(rest, context),
         ["runners", .. var rest] => ListCommands.RunnersAsync(rest, context),
         ["webhooks", .. var rest] => WebhookCommands.RunAsync(rest, context),
+        ["schedules", .. var rest] => ScheduleCommands.RunAsync(rest, context),
         ["generate", .. var rest] => GenerateCommand.RunAsync(rest, context),
         [var verb, ..] => throw new UsageException($"unknown command '{verb}'"),
         [] => throw new UsageException("missing command"),

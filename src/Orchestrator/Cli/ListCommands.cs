@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Orchestrator.Cli;
 
-/// <summary><c>environments list|show NAME</c> and <c>runners list|remove ID</c>.</summary>
+/// <summary><c>environments list|show NAME</c> (with the cost guard's teardown time) and <c>runners list|remove ID</c>.</summary>
 public static class ListCommands
 {
     public static Task<int> EnvironmentsAsync(string[] args, CliContext context) => args switch
@@ -11,7 +11,8 @@ public static class ListCommands
         ["show", .. var rest] => ShowEnvironmentAsync(rest, context),
         ["teardown", .. var rest] => TeardownCommand.RunAsync(rest, context),
         ["health", .. var rest] => HealthCommand.RunAsync(rest, context),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show, health, teardown)"),
+        ["extend", .. var rest] => ExtendCommand.RunAsync(rest, context),
+        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show, health, teardown, extend)"),
     };
 
     public static Task<int> RunnersAsync(string[] args, CliContext context) => args switch
@@ -58,6 +59,9 @@ public static class ListCommands
         if (environment["state"]?["lastRollback"] is { } rollback)
             await context.Out.WriteLineAsync(
                 $"last rollback: {Json.Str(rollback, "revision")} -> {Json.OrDash(Json.Str(rollback, "toRevision"))} at {Json.Str(rollback, "at")}: {Json.Str(rollback, "reason")}");
+        await context.Out.WriteLineAsync(Json.Time(environment, "teardownAt") is { } teardownAt
+            ? $"teardown: at {Json.Str(environment, "teardownAt")}, in {Json.Duration(teardownAt - context.Time.GetUtcNow())} (cleanup.teardownAfter; orchestrator environments extend {name} 4h)"
+            : "teardown: none scheduled");
         await context.Out.WriteLineAsync($"state: {(environment["state"] ?? new JsonObject()).ToJsonString()}");
         return 0;
     }

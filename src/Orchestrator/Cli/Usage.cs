@@ -32,6 +32,15 @@ public static class Usage
           environments health NAME [--since 1h] [--json]  health status, watcher, sparklines, transitions
           environments teardown NAME --yes [--urgent] [--json]
                                                      delete a gke environment's cluster, service account and bucket
+          environments extend NAME DURATION [--json] move the cost guard's teardown (cleanup.teardownAfter) later, e.g. 4h
+          schedules create --environment E --cron "0 0 22 ? * MON-FRI" --action apply|teardown|reprovision
+                   [--time-zone Europe/Paris] [--start-at ISO] [--end-at ISO] [--misfire skip|fire-once] [--paused]
+                   [-f FILE] [--model-revision R] [--description D] [--json]
+                                                     a Quartz cron (seconds first) in an IANA time zone; apply needs -f
+                                                     (its model.source may hold {revision}, filled by --model-revision)
+          schedules list [--environment E] [--json]  with each schedule's next fire time
+          schedules show ID [--json]                 all fields, the next fire times and what the latest fires did
+          schedules pause ID | resume ID | delete ID
           runners list [--json] | runners remove ID
           webhooks bindings list [--json]            which repositories' GitHub releases roll out where
           webhooks bindings create OWNER/NAME [--prod ENV] [--staging ENV] [--actions published,released,prereleased]

@@ -7,7 +7,7 @@ public sealed class EnvironmentStore(NpgsqlDataSource dataSource, TimeProvider t
 {
     private const string Columns = """
         name AS Name, target_kind AS TargetKind, created_at AS CreatedAt, state::text AS State, require_approval AS RequireApproval,
-        health_interval_seconds AS HealthIntervalSeconds, notify_urls AS NotifyUrls,
+        health_interval_seconds AS HealthIntervalSeconds, notify_urls AS NotifyUrls, teardown_at AS TeardownAt,
         COALESCE((SELECT h.status FROM health_status h WHERE h.environment = environments.name), 'unknown') AS HealthStatus
         """;
 
@@ -52,10 +52,12 @@ public sealed class EnvironmentStore(NpgsqlDataSource dataSource, TimeProvider t
         public int HealthIntervalSeconds { get; init; }
         public string[] NotifyUrls { get; init; } = [];
         public string HealthStatus { get; init; } = "";
+        public DateTime? TeardownAt { get; init; }
 
         public EnvironmentDto ToDto() => new(Name, TargetKind, new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
             Dispatch.EnvironmentStateWrite.Parse(State), new ApprovalSettings { Required = RequireApproval },
-            new HealthSettings { Interval = $"{HealthIntervalSeconds}s", Notify = NotifyUrls }, HealthStatus);
+            new HealthSettings { Interval = $"{HealthIntervalSeconds}s", Notify = NotifyUrls }, HealthStatus,
+            TeardownAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null);
     }
 
     private sealed record UpsertRow : Row
