@@ -29,7 +29,7 @@ public sealed class CostEstimator(IOptions<CostOptions> options)
         ? [$"no {TtlField}: the TPUs are billed until someone tears the environment down ({estimate.Chips} chips, ~{Money(estimate.EstimatedPerHour, estimate.Currency)} per hour)"]
         : [];
 
-    public static string Money(decimal amount, string currency) => $"{amount.ToString("0.00", CultureInfo.InvariantCulture)} {currency}";
+    private static string Money(decimal amount, string currency) => $"{amount.ToString("0.00", CultureInfo.InvariantCulture)} {currency}";
 
     // Most specific first: region and machine type, then machine type (the larger difference), then region.
     private (decimal Price, string Source) Price(string region, string machineType)
