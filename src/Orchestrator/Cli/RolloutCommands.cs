@@ -50,6 +50,7 @@ public static class RolloutCommands
         }
         await context.Out.WriteLineAsync($"plan for {Json.Str(plan, "environment")}, revision {Json.Str(plan, "revision")} (nothing was written)");
         if (plan is not null && RunView.StartsAt(plan) is { } starts) await context.Out.WriteLineAsync(starts);
+        await context.Out.WriteAsync(PlanCostView.Render(plan));
         var table = new Table("STEP", "KIND", "DEPENDS ON", "PARAMETERS");
         foreach (var step in Json.Items(plan?["steps"]))
         {

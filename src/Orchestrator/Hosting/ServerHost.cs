@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using Orchestrator.Auth;
+using Orchestrator.Costs;
 using Orchestrator.Dispatch;
 using Orchestrator.Environments;
 using Orchestrator.GitHub;
@@ -66,6 +67,7 @@ public static class ServerHost
         services.AddHealthTracking();
         services.AddGitHub();
         services.AddScheduling(builder.Configuration);
+        services.AddCosts();
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));

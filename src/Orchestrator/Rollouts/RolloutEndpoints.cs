@@ -3,6 +3,7 @@ using Contracts;
 using Contracts.Specs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Auth;
+using Orchestrator.Costs;
 using Orchestrator.Hosting;
 using Orchestrator.Runs;
 using Orchestrator.Windows;
@@ -33,7 +34,7 @@ public static class RolloutEndpoints
     }
 
     private static async Task<Results<Ok<PlanResponse>, ValidationProblem, ProblemHttpResult>> PlanAsync(
-        HttpRequest request, RolloutService rollouts, bool? urgent, CancellationToken cancellationToken)
+        HttpRequest request, RolloutService rollouts, CostEstimator costs, bool? urgent, CancellationToken cancellationToken)
     {
         var read = await ReadSpecAsync(request, cancellationToken);
         if (read.Problem is { } problem) return problem;
@@ -41,8 +42,10 @@ public static class RolloutEndpoints
         var preview = await rollouts.PreviewAsync(read.Spec!, urgent ?? false, cancellationToken);
         if (preview is null) return Problems.NotFound($"Environment '{read.Spec!.Environment}' does not exist.");
         if (preview.Errors is { } errors) return Problems.Invalid(errors);
+        var cost = costs.Estimate(read.Spec!);
         return TypedResults.Ok(new PlanResponse(preview.Environment, preview.Revision, preview.Steps,
-            preview.Wait?.Opening?.At, preview.Wait?.Opening?.TimeZone, preview.Wait is null ? null : WindowWait.Reason));
+            preview.Wait?.Opening?.At, preview.Wait?.Opening?.TimeZone, preview.Wait is null ? null : WindowWait.Reason,
+            cost, CostEstimator.Warnings(cost)));
     }
 
     private static async Task<SpecRead> ReadSpecAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ public static partial class SpecValidator
         if (spec.Target is not null)
             foreach (var (field, message) in CloudTargets.Preflight.CloudPreflight.Check(spec)) errors.Add(field, message);
         ValidateStrategy(spec.Strategy, spec.Target?.Kind ?? TargetKinds.Local, errors);
-        ValidateCleanup(spec.Cleanup, errors);
+        ValidateCleanup(spec.Cleanup, spec.Target?.Kind ?? TargetKinds.Local, errors);
         return errors;
     }
 
@@ -129,11 +129,16 @@ public static partial class SpecValidator
         }
     }
 
-    private static void ValidateCleanup(CleanupSpec? cleanup, ValidationErrors errors)
+    // A TTL on a target that is never torn down after a time would be accepted and ignored: the user would believe
+    // the environment goes away. Refuse it instead.
+    private static void ValidateCleanup(CleanupSpec? cleanup, string targetKind, ValidationErrors errors)
     {
         if (!Present(cleanup, "cleanup", errors)) return;
         if (cleanup!.KeepRevisions is < 0 or > 100) errors.Add("cleanup.keepRevisions", "Must be between 0 and 100.");
-        if (cleanup.TeardownAfter is not null && !Durations.TryParse(cleanup.TeardownAfter, out _))
+        if (cleanup.TeardownAfter is null) return;
+        if (targetKind != TargetKinds.Gke)
+            errors.Add("cleanup.teardownAfter", $"Only gke environments are torn down after a time; a {targetKind} target keeps running until 'orchestrator environments teardown'. Remove teardownAfter.");
+        else if (!Durations.TryParse(cleanup.TeardownAfter, out _))
             errors.Add("cleanup.teardownAfter", "Must be a duration such as 72h.");
     }
 }
