@@ -93,13 +93,15 @@ public sealed class CostGuard(NpgsqlDataSource dataSource, RolloutService rollou
         }
     }
 
-    /// <summary>Moves the environment's teardown time by <paramref name="by"/>; null when it has none.</summary>
+    /// <summary>Moves the environment's teardown time by <paramref name="by"/> (from now, if it has passed); null when it
+    /// has none.</summary>
     public async Task<DateTimeOffset?> ExtendAsync(string environment, TimeSpan by, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var at = await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(
-            "UPDATE environments SET teardown_at = teardown_at + make_interval(secs => @seconds) WHERE name = @environment AND teardown_at IS NOT NULL RETURNING teardown_at",
-            new { environment, seconds = by.TotalSeconds }, cancellationToken: cancellationToken));
+            // From now when the time has passed already (a teardown waiting for its window, say): later, never still due.
+            "UPDATE environments SET teardown_at = GREATEST(teardown_at, @now) + make_interval(secs => @seconds) WHERE name = @environment AND teardown_at IS NOT NULL RETURNING teardown_at",
+            new { environment, seconds = by.TotalSeconds, now = time.GetUtcNow() }, cancellationToken: cancellationToken));
         if (at is null) return null;
         await SyncAsync(cancellationToken);
         return new DateTimeOffset(DateTime.SpecifyKind(at.Value, DateTimeKind.Utc));

@@ -45,15 +45,16 @@ public static class ScheduleEndpoints
 
     /// <summary><c>POST /api/environments/{name}/extend</c> <c>{"by": "4h"}</c>: moves the teardown time later.</summary>
     private static async Task<Results<Ok<ExtendResponse>, ValidationProblem, ProblemHttpResult>> ExtendAsync(
-        string name, HttpRequest request, CostGuard guard, CancellationToken cancellationToken)
+        string name, HttpRequest request, CostGuard guard, Environments.EnvironmentStore environments, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ExtendRequest>(request, SpecJson.Strict, cancellationToken);
         if (body.IsTooLarge) return Problems.TooLarge();
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         if (body.Value!.By is not { } text || !Durations.TryParse(text, out var by) || by <= TimeSpan.Zero)
             return Problems.Invalid("by", "Required: a positive duration such as 4h, 30m or 1h30m.");
+        if (await environments.GetAsync(name, cancellationToken) is null) return Problems.NotFound($"Environment '{name}' does not exist.");
         if (await guard.ExtendAsync(name, by, cancellationToken) is not { } at)
-            return Problems.Conflict($"Environment '{name}' has no teardown scheduled (its latest succeeded rollout sets no cleanup.teardownAfter), or does not exist.", "No teardown scheduled");
+            return Problems.Conflict($"Environment '{name}' has no teardown scheduled (its latest succeeded rollout sets no cleanup.teardownAfter).", "No teardown scheduled");
         return TypedResults.Ok(new ExtendResponse(name, at));
     }
 

@@ -22,10 +22,10 @@ public sealed class ScheduledRuns(ScheduleStore store, RolloutService rollouts, 
     /// <summary>False when the schedule no longer exists (its trigger should go).</summary>
     public async Task<bool> FireAsync(Guid scheduleId, DateTimeOffset fireTime, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         fireTime = fireTime.ToUniversalTime();
         var schedule = await store.GetAsync(scheduleId, cancellationToken);
         if (schedule is null) return false;
-        var now = time.GetUtcNow();
 
         var (spec, plan, why) = await WhatToRunAsync(schedule, cancellationToken);
         if (spec is null)

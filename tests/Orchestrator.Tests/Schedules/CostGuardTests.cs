@@ -12,21 +12,7 @@ public sealed class CostGuardTests
 {
     private static readonly string[] Fast = ["--Scheduling:MisfireThresholdSeconds", "1", "--Scheduling:TtlSyncIntervalMilliseconds", "200"];
 
-    internal static JsonObject Gke(string teardownAfter) => new()
-    {
-        ["environment"] = "prod",
-        ["model"] = new JsonObject { ["family"] = "llama-3", ["size"] = "8b", ["source"] = "hf://meta-llama/Meta-Llama-3-8B" },
-        ["target"] = new JsonObject
-        {
-            ["kind"] = "gke",
-            ["gke"] = new JsonObject
-            {
-                ["project"] = "my-project", ["region"] = "us-west4", ["location"] = "us-west4-a", ["cluster"] = "serving",
-                ["bucket"] = "my-bucket", ["huggingFaceToken"] = "hf-token",
-            },
-        },
-        ["cleanup"] = new JsonObject { ["teardownAfter"] = teardownAfter },
-    };
+    internal static JsonObject Gke(string teardownAfter) => Specs.Gke("prod", teardownAfter: teardownAfter);
 
     [Fact]
     public async Task SucceededRollout_WithTeardownAfter_IsTornDownByTheSchedule()
@@ -66,6 +52,7 @@ public sealed class CostGuardTests
             && new DateTimeOffset(ticks, TimeSpan.Zero) == at ? (object)ticks : null, "the teardown trigger at the extended time");
         using var badDuration = await h.User.Http.PostAsJsonAsync("/api/environments/prod/extend", new { by = "soon" });
         using var none = await h.User.Http.PostAsJsonAsync("/api/environments/local/extend", new { by = "1h" });
+        using var unknown = await h.User.Http.PostAsJsonAsync("/api/environments/nowhere/extend", new { by = "1h" });
 
         Assert.Equal(HttpStatusCode.OK, extend.StatusCode);
         Assert.Equal(first.AddHours(4), at);
@@ -73,6 +60,7 @@ public sealed class CostGuardTests
         Assert.Equal(HttpStatusCode.BadRequest, badDuration.StatusCode);
         Assert.Contains("\"by\"", await badDuration.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, none.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]
@@ -85,7 +73,7 @@ public sealed class CostGuardTests
 
         var spec = Gke("1h");
         spec.Remove("cleanup");
-        spec["model"]!["source"] = "hf://meta-llama/Meta-Llama-3-8B@v2";
+        spec["model"]!["source"] = "hf://google/gemma-7b-it-pytorch@v2";
         await SucceedAsync(h, runner, spec);
 
         Assert.Null(await TeardownAtAsync(h.Database));

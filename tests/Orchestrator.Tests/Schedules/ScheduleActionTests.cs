@@ -29,7 +29,7 @@ public sealed class ScheduleActionTests
         Assert.Equal("reprovision", reprovision.Trigger.Details!["action"]);
         Assert.DoesNotContain(reprovision.Steps!, s => s.Kind == StepKinds.Teardown);
         Assert.Equal(first.Steps!.Select(s => s.Kind), reprovision.Steps!.Select(s => s.Kind));
-        Assert.Equal("hf://meta-llama/Meta-Llama-3-8B", await SourceAsync(h, reprovision.Id));
+        Assert.Equal("hf://google/gemma-7b-it-pytorch", await SourceAsync(h, reprovision.Id));
     }
 
     [Fact]
