@@ -22,6 +22,7 @@ internal static class AgentHost
         builder.Services.AddSingleton(_ => new EngineProbe(EngineProbe.CreateClient()));
         builder.Services.AddSingleton<IHealthProbe, LocalHealthProbe>();
         builder.Services.AddSingleton<IHealthProbe, KubernetesHealthProbe>();
+        builder.Services.AddSingleton<IHealthProbe, GkeHealthProbe>();
         builder.Services.AddSingleton<HealthWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthWatcher>());
         return builder.Build();

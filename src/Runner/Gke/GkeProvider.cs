@@ -38,8 +38,7 @@ internal sealed class GkeProvider(
                 StepKinds.BucketEnsure => await bucket.RunAsync(step, cancellationToken),
                 StepKinds.IdentityEnsure => await identity.RunAsync(step, cancellationToken),
                 StepKinds.Teardown => await TeardownAsync(step, cancellationToken),
-                _ when KubernetesSteps.Handles(claim.Kind) =>
-                    await kubernetes.RunAsync(context, await access.ConnectAsync(step, cancellationToken), cancellationToken),
+                _ when KubernetesSteps.Handles(claim.Kind) => await OnClusterAsync(step, cancellationToken),
                 _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the gke target"),
             };
         }
@@ -60,6 +59,12 @@ internal sealed class GkeProvider(
             // Bad credentials do not heal by retrying: fail at once, naming where they were to come from.
             return StepResult.Failed(e.Message);
         }
+    }
+
+    private async Task<StepResult> OnClusterAsync(GkeStep step, CancellationToken cancellationToken)
+    {
+        using var client = await access.ConnectAsync(step, cancellationToken);
+        return await kubernetes.RunAsync(step.Context, client, cancellationToken);
     }
 
     private async Task<StepResult> TeardownAsync(GkeStep step, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ internal sealed class IdentityHandler(GoogleRestClient client, ClusterAccess clu
         await AddBindingAsync(step, step.Iam.GetServiceAccountPolicy(), step.Iam.SetServiceAccountPolicy,
             IamRequests.WorkloadIdentityUserRole, step.Target.WorkloadIdentityMember, cancellationToken);
 
-        var kube = await clusters.ConnectAsync(step, cancellationToken);
+        using var kube = await clusters.ConnectAsync(step, cancellationToken);
         var manifests = new CloudTargets.Kubernetes.Manifests(step.Spec, step.Claim.Revision);
         await KubeApply.ApplyAsync(kube, manifests.ServiceAccountAnnotation(step.Target.ServiceAccountEmail), cancellationToken);
         step.Log.Write($"Kubernetes service account {step.Target.Namespace}/{step.Target.KubernetesServiceAccount} acts as {step.Target.ServiceAccountEmail}");

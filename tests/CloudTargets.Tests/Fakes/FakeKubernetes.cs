@@ -91,7 +91,16 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _host?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>The API server goes down: its port refuses connections from now on.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _host, null) is { } host)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task HandleAsync(HttpContext context)
     {

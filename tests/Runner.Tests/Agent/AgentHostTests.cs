@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Contracts.Specs;
 using Runner.Agent;
+using Runner.Health;
 
 namespace Runner.Tests.Agent;
 
@@ -13,5 +15,16 @@ public sealed class AgentHostTests
 
         Assert.NotNull(host.Services.GetRequiredService<IStepExecutor>());
         Assert.NotNull(host.Services.GetRequiredService<Listener>());
+    }
+
+    [Fact]
+    public void Build_DefaultOptions_HasAHealthProbeForEveryTargetKind()
+    {
+        using var dir = new TempDir();
+        using var host = AgentHost.Build(new RunnerOptions { WorkDir = dir.Path });
+
+        var kinds = host.Services.GetServices<IHealthProbe>().Select(p => p.TargetKind).Order(StringComparer.Ordinal);
+
+        Assert.Equal([TargetKinds.Gke, TargetKinds.Kubernetes, TargetKinds.Local], kinds);
     }
 }
