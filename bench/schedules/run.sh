@@ -60,8 +60,15 @@ done
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== PostgreSQL $("$psql_bin/postgres" --version | awk '{print $3}'), synchronous_commit=$(psql_ -d postgres -Atc 'show synchronous_commit'), fsync=$(psql_ -d postgres -Atc 'show fsync'); both orchestrators, the bench and PostgreSQL share this machine"
 echo "== serve arguments: ${BENCH_SERVE_ARGS:-(defaults)}"
+# CPU seconds (user + system) of the two orchestrators and of every PostgreSQL process, to say where the time goes.
+cpu() { local t=0; for pid in "$@"; do [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+pg_pids() { pgrep -d' ' -f "postgres" || true; }
+hz=$(getconf CLK_TCK)
+cpu_serve_before=$(cpu "${serve_pids[@]}"); cpu_pg_before=$(cpu $(pg_pids))
 status=0
 "$root/bench/schedules/ScheduleBench/bin/Release/net10.0/ScheduleBench" "$(IFS=,; echo "${urls[*]}")" "$token" "$db" "$count" "$mode" || status=$?
-for i in 1 2; do echo "instance $i fired $(grep -c 'fired for .*: run' "$logs/serve-$i.log" || true) schedules (log: $logs/serve-$i.log)"; done
+cpu_serve=$(( $(cpu "${serve_pids[@]}") - cpu_serve_before )); cpu_pg=$(( $(cpu $(pg_pids)) - cpu_pg_before ))
+echo "CPU during the bench (creating the schedules, waiting for the minute, the fires): orchestrators $(awk -v t=$cpu_serve -v h=$hz 'BEGIN{printf "%.2f", t/h}') s, PostgreSQL $(awk -v t=$cpu_pg -v h=$hz 'BEGIN{printf "%.2f", t/h}') s"
+for i in 1 2; do echo "instance $i fired $(grep -c 'fired for .*: run .* of bench-' "$logs/serve-$i.log" || true) schedules (log: $logs/serve-$i.log)"; done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
