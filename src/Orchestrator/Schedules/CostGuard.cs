@@ -23,9 +23,29 @@ public sealed class CostGuard(NpgsqlDataSource dataSource, RolloutService rollou
     /// of two instances may differ by a little).</summary>
     private static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(1);
 
+    /// <summary>Key of the advisory lock under which one instance at a time moves triggers: two at once could read a
+    /// time, be overtaken by an <c>extend</c>, and set the trigger back to the older time.</summary>
+    private const long SyncLock = 0x54544C53594E43; // "TTLSYNC"
+
+    /// <summary>Moves the teardown triggers of the environments whose teardown time changed; nothing when another
+    /// instance is doing it now.</summary>
     public async Task SyncAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@SyncLock)", new { SyncLock }, cancellationToken: cancellationToken)))
+            return;
+        try
+        {
+            await SyncLockedAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@SyncLock)", new { SyncLock }, cancellationToken: CancellationToken.None));
+        }
+    }
+
+    private async Task SyncLockedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
         var moved = (await connection.QueryAsync<(string Name, DateTime? TeardownAt)>(new CommandDefinition(
             "SELECT name, teardown_at FROM environments WHERE teardown_at IS DISTINCT FROM teardown_scheduled_at",
             cancellationToken: cancellationToken))).ToList();

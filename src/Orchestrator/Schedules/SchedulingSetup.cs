@@ -7,8 +7,8 @@ namespace Orchestrator.Schedules;
 /// <summary>
 /// Quartz on the orchestrator's PostgreSQL (tables from migrations/0006), clustered: every instance runs a scheduler
 /// and Quartz's row locks let exactly one of them fire each trigger; a dead instance's triggers are recovered by the
-/// others after its check-in lapses. Three durable jobs: a schedule's fire, the cost guard's teardown, and the sync that
-/// moves teardown triggers to the environments' teardown times.
+/// others after its check-in lapses. Two durable jobs: a schedule's fire and the cost guard's teardown; moving teardown
+/// triggers to the environments' teardown times is a plain loop (<see cref="TtlSync"/>), not a Quartz trigger.
 /// </summary>
 public static class SchedulingSetup
 {
@@ -46,10 +46,6 @@ public static class SchedulingSetup
             });
             q.AddJob<ScheduleFireJob>(j => j.WithIdentity(ScheduleFireJob.Key).StoreDurably().RequestRecovery());
             q.AddJob<TtlTeardownJob>(j => j.WithIdentity(TtlTeardownJob.Key).StoreDurably().RequestRecovery());
-            q.AddJob<TtlSyncJob>(j => j.WithIdentity(TtlSyncJob.Key).StoreDurably());
-            q.AddTrigger(t => t.ForJob(TtlSyncJob.Key).WithIdentity("ttl-sync", Group).StartNow()
-                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMilliseconds(options.TtlSyncIntervalMilliseconds)).RepeatForever()
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddSingleton<ScheduleStore>();
@@ -57,6 +53,7 @@ public static class SchedulingSetup
         services.AddSingleton<ScheduledRuns>();
         services.AddSingleton<CostGuard>();
         services.AddHostedService<ScheduleSync>();
+        services.AddHostedService<TtlSync>();
         return services;
     }
 }

@@ -13,16 +13,3 @@ public sealed class TtlTeardownJob(CostGuard guard) : IJob
         await guard.TearDownAsync(context.Trigger.Key.Name, cancellationToken);
     }
 }
-
-/// <summary>Moves teardown triggers to the environments' teardown times; one instance at a time.</summary>
-[DisallowConcurrentExecution]
-public sealed class TtlSyncJob(CostGuard guard) : IJob
-{
-    public static readonly JobKey Key = new("ttl-sync", SchedulingSetup.Group);
-
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        await guard.SyncAsync(cancellationToken);
-    }
-}
