@@ -137,8 +137,8 @@ public static partial class SpecValidator
         if (cleanup!.KeepRevisions is < 0 or > 100) errors.Add("cleanup.keepRevisions", "Must be between 0 and 100.");
         if (cleanup.TeardownAfter is null) return;
         if (targetKind != TargetKinds.Gke)
-            errors.Add("cleanup.teardownAfter", $"Only gke environments are torn down after a time; a {targetKind} target keeps running until 'orchestrator environments teardown'. Remove teardownAfter.");
-        else if (!Durations.TryParse(cleanup.TeardownAfter, out _))
-            errors.Add("cleanup.teardownAfter", "Must be a duration such as 72h.");
+            errors.Add("cleanup.teardownAfter", $"Only gke environments are torn down after a time (teardown deletes gke resources); a {targetKind} target is never torn down by the orchestrator. Remove teardownAfter.");
+        else if (!Durations.TryParse(cleanup.TeardownAfter, out var ttl) || ttl <= TimeSpan.Zero)
+            errors.Add("cleanup.teardownAfter", "Must be a positive duration such as 72h.");
     }
 }

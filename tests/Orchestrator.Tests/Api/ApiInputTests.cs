@@ -51,6 +51,7 @@ public sealed class ApiInputTests(ServerFixture fixture) : IClassFixture<ServerF
         // a TTL where nothing is torn down after a time (it would be accepted and ignored)
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"cleanup":{"teardownAfter":"72h"}}""", "cleanup.teardownAfter" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"kubernetes"},"cleanup":{"teardownAfter":"2h"}}""", "cleanup.teardownAfter" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"gke","gke":{"project":"my-project","region":"us-west4","cluster":"serving"}},"cleanup":{"teardownAfter":"0s"}}""", "cleanup.teardownAfter" },
         // a source the target does not have
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"strategy":{"canary":{"steps":[{"analysis":{"metrics":[{"name":"restarts","source":"pods","measure":"restarts","max":0,"count":1}]}}]}}}""", "strategy.canary.steps[0].analysis.metrics[0].source" },
         { """{"environment":"Not_A_Label","model":{"family":"gemma","size":"7b","source":"file:///m"}}""", "environment" },
