@@ -42,8 +42,11 @@ public sealed class CanaryTests(TinyModelFixture model, ITestOutputHelper output
         """ + "\n" + Latency;
 
     // The canary's probe latency (p50 of 10 interleaved probes a side) against the stable's, Mann-Whitney judge. An
-    // analysis step of its own: run beside golden prompts, its probes would share the engines with them.
+    // analysis step of its own: run beside golden prompts, its probes would share the engines with them. The pause
+    // first lets the canary settle: on cores busy with other work, an engine measured in the seconds after it went
+    // live read 1.3-2x slower than an identical one started earlier (see the README's canary section).
     private const string Latency = """
+              - pause: 10s
               - analysis:
                   metrics:
                     - name: latency
