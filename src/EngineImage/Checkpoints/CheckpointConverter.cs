@@ -19,7 +19,8 @@ public static class CheckpointConverter
 
     /// <summary>Converts; <paramref name="progress"/> gets (tensors done, total, name). Throws
     /// <see cref="ConvertRefusedException"/> for missing files, an unknown architecture, shape mismatches or too little disk.</summary>
-    public static CheckpointManifest Convert(string inDir, string outDir, bool int8, Action<int, int, string>? progress = null)
+    public static CheckpointManifest Convert(string inDir, string outDir, bool int8, Action<int, int, string>? progress = null,
+        CheckpointLayout layout = CheckpointLayout.Engine)
     {
         ArgumentNullException.ThrowIfNull(inDir);
         ArgumentNullException.ThrowIfNull(outDir);
@@ -33,6 +34,8 @@ public static class CheckpointConverter
         {
             throw new ConvertRefusedException(e.Message, e);
         }
+        if (layout == CheckpointLayout.JetStreamPyTorch && config.TiedOutput)
+            throw new ConvertRefusedException($"the {CheckpointLayouts.JetStreamPyTorchName} layout is for Llama checkpoints: JetStream-PyTorch converts {config.Family} from its own PyTorch checkpoint, not from Hugging Face safetensors");
         var tokenizerIn = Path.Combine(inDir, TokenizerFile);
         CheckTokenizer(config, tokenizerIn);
         using var checkpoint = OpenCheckpoint(inDir);
@@ -43,7 +46,9 @@ public static class CheckpointConverter
             if (!entry.Shape.SequenceEqual(shape))
                 throw new ConvertRefusedException($"shape mismatch: {hf} is [{string.Join(",", entry.Shape)}] but config.json implies [{string.Join(",", shape)}]");
         }
-        var outputs = Plan(expected, int8);
+        var outputs = layout == CheckpointLayout.Engine
+            ? Plan(expected, int8)
+            : PlanJetStream(expected, name => checkpoint.Tensors[name].DType, int8);
         CheckDisk(outDir, outputs.Sum(o => o.Bytes) + new FileInfo(tokenizerIn).Length);
 
         Directory.CreateDirectory(outDir);
@@ -58,11 +63,19 @@ public static class CheckpointConverter
                 progress?.Invoke(++done, outputs.Count, name);
                 var o = byEngine[name];
                 if (pendingScales.Remove(name, out var scale)) return scale;
-                using var source = checkpoint.Read(o.Hf);
-                if (o.DType != "I8") return source.to(bfloat16, copy: true);
-                var (q, s) = Int8Quantizer.Quantize(source);
-                pendingScales[EngineWeightNames.Scaler(name)] = s;
-                return q;
+                using var read = checkpoint.Read(o.Hf);
+                if (layout == CheckpointLayout.Engine)
+                {
+                    if (o.DType != "I8") return read.to(bfloat16, copy: true);
+                    var (q, s) = Int8Quantizer.Quantize(read);
+                    pendingScales[EngineWeightNames.Scaler(name)] = s;
+                    return q;
+                }
+                using var source = JetStreamSource(read, name, config);
+                if (o.DType != "I8") return source.to(o.DType == "F32" ? float32 : bfloat16, copy: true);
+                var (jq, js) = JetStreamTensors.Quantize(source, name == EngineWeightNames.Embedding ? 0 : -1);
+                pendingScales[EngineWeightNames.Scaler(name)] = js;
+                return jq;
             },
             disposeProduced: true,
             new Dictionary<string, string> { ["format"] = "pt", ["config"] = config.ToJson() });
@@ -73,7 +86,8 @@ public static class CheckpointConverter
             {
                 [ModelFile] = CheckpointManifest.Sha256(modelOut),
                 [TokenizerFile] = CheckpointManifest.Sha256(tokenizerOut),
-            });
+            },
+            layout.Name());
         manifest.Write(outDir);
         return manifest;
     }
@@ -100,6 +114,31 @@ public static class CheckpointConverter
         }
         return outputs;
     }
+
+    // JetStream-PyTorch keeps each tensor's dtype but makes float16 bfloat16; its scalers are bfloat16, per output row
+    // of a linear weight and per column of the embedding.
+    private static List<Output> PlanJetStream(IReadOnlyList<(string Hf, string Engine, long[] Shape)> expected, Func<string, string> dtypeOf, bool int8)
+    {
+        var outputs = new List<Output>();
+        foreach (var (hf, engine, shape) in expected)
+        {
+            if (int8 && EngineWeightNames.IsQuantizable(engine))
+            {
+                outputs.Add(new Output(engine, hf, "I8", shape));
+                outputs.Add(new Output(EngineWeightNames.Scaler(engine), hf, "BF16", [engine == EngineWeightNames.Embedding ? shape[1] : shape[0]]));
+            }
+            else
+            {
+                outputs.Add(new Output(engine, hf, dtypeOf(hf) == "F32" ? "F32" : "BF16", shape));
+            }
+        }
+        return outputs;
+    }
+
+    private static Tensor JetStreamSource(Tensor read, string engineName, ModelConfig config) =>
+        engineName.EndsWith(".attention.wq.weight", StringComparison.Ordinal) || engineName.EndsWith(".attention.wk.weight", StringComparison.Ordinal)
+            ? JetStreamTensors.InterleaveRotaryRows(read, config.HeadDim)
+            : read.alias();
 
     private static void CheckFilesPresent(string inDir)
     {

@@ -6,14 +6,15 @@ namespace EngineImage.Checkpoints;
 
 /// <summary>
 /// <c>manifest.json</c> beside a converted checkpoint:
-/// <c>{"family":"llama-3","size":"tiny","dtype":"bfloat16","quantization":"none|int8","files":{"model.safetensors":"&lt;sha256 hex&gt;","tokenizer.model":"&lt;sha256 hex&gt;"}}</c>.
+/// <c>{"family":"llama-3","size":"tiny","dtype":"bfloat16","quantization":"none|int8","files":{"model.safetensors":"&lt;sha256 hex&gt;","tokenizer.model":"&lt;sha256 hex&gt;"},"layout":"engine|jetstream-pytorch"}</c>.
 /// </summary>
 public sealed record CheckpointManifest(
     [property: JsonPropertyName("family")] string Family,
     [property: JsonPropertyName("size")] string Size,
     [property: JsonPropertyName("dtype")] string DType,
     [property: JsonPropertyName("quantization")] string Quantization,
-    [property: JsonPropertyName("files")] IReadOnlyDictionary<string, string> Files)
+    [property: JsonPropertyName("files")] IReadOnlyDictionary<string, string> Files,
+    [property: JsonPropertyName("layout")] string Layout = CheckpointLayouts.EngineName)
 {
     public const string FileName = "manifest.json";
 

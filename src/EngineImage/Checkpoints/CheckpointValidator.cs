@@ -47,6 +47,8 @@ public static class CheckpointValidator
         {
             throw new CheckpointInvalidException(e.Message, e);
         }
+        if (manifest.Layout != CheckpointLayouts.EngineName)
+            throw new CheckpointInvalidException($"{manifestPath}: this checkpoint is in the {manifest.Layout} layout, for the JetStream-PyTorch server; this engine reads the {CheckpointLayouts.EngineName} layout (convert --layout {CheckpointLayouts.EngineName})");
         foreach (var (name, expected) in manifest.Files)
         {
             var path = Path.Combine(directory, name);

@@ -2,7 +2,7 @@ using EngineImage.Cli;
 
 namespace EngineImage.Checkpoints;
 
-/// <summary><c>convert --in HF_DIR --out DIR [--quantize none|int8]</c>; refusals print one line and exit 1.</summary>
+/// <summary><c>convert --in HF_DIR --out DIR [--quantize none|int8] [--layout engine|jetstream-pytorch]</c>; refusals print one line and exit 1.</summary>
 public static class ConvertCommand
 {
     public static Task<int> RunAsync(string[] args)
@@ -11,8 +11,11 @@ public static class ConvertCommand
         var input = flags.Required("in");
         var output = flags.Required("out");
         var quantize = flags.String("quantize", "none");
+        var layoutName = flags.String("layout", CheckpointLayouts.EngineName);
         flags.RejectUnknown();
         if (quantize is not ("none" or "int8")) throw new FlagException($"--quantize must be none or int8, got '{quantize}'");
+        var layout = CheckpointLayouts.Parse(layoutName ?? CheckpointLayouts.EngineName)
+            ?? throw new FlagException($"--layout must be {CheckpointLayouts.EngineName} or {CheckpointLayouts.JetStreamPyTorchName}, got '{layoutName}'");
         var terminal = !Console.IsOutputRedirected;
         var lastPercent = -1;
         try
@@ -28,9 +31,9 @@ public static class ConvertCommand
                 if (percent == lastPercent) return;
                 lastPercent = percent;
                 Console.WriteLine($"converted {done}/{total} tensors ({percent}%)");
-            });
+            }, layout);
             if (terminal) Console.WriteLine();
-            Console.WriteLine($"wrote {manifest.Family} {manifest.Size} ({manifest.Quantization}) to {output}");
+            Console.WriteLine($"wrote {manifest.Family} {manifest.Size} ({manifest.Quantization}, {manifest.Layout} layout) to {output}");
             return Task.FromResult(0);
         }
         catch (ConvertRefusedException e)
