@@ -15,4 +15,9 @@ public sealed record GkeTargetSpec
     public string Namespace { get; init; } = "default";
     public string KubernetesServiceAccount { get; init; } = "default";
     public string HuggingFaceToken { get; init; } = "";
+
+    /// <summary>Who converts the checkpoint: <c>runner</c> (the runner converts with our converter into the bucket while
+    /// the cluster and node pool are still being created) or <c>cluster</c> (the procedure's converter Job on the TPU
+    /// nodes, after them). Empty: <c>runner</c>, except for Gemma, which only the Job can convert.</summary>
+    public string Conversion { get; init; } = "";
 }

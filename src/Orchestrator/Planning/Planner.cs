@@ -18,9 +18,9 @@ public static class Planner
         ArgumentNullException.ThrowIfNull(environmentState);
         var graph = new GraphBuilder(spec.Target.Kind);
         IReadOnlyList<string> gate = requireApproval ? [graph.Add(StepKinds.Approval, [], new JsonObject { ["message"] = $"Approve the rollout of {spec.Model.Source} to {spec.Environment}" })] : [];
-        var prerequisites = AddTargetPreparation(graph, spec.Target, gate);
-        var convert = graph.Add(StepKinds.CheckpointConvert, prerequisites.Count == 0 ? gate : prerequisites);
-        var last = graph.Add(StepKinds.EngineDeploy, [convert]);
+        var (beforeConvert, beforeDeploy) = AddTargetPreparation(graph, spec, gate);
+        var convert = graph.Add(StepKinds.CheckpointConvert, beforeConvert.Count == 0 ? gate : beforeConvert);
+        var last = graph.Add(StepKinds.EngineDeploy, [convert, .. beforeDeploy]);
 
         // A first rollout has nothing to compare with nor to roll back to: all traffic moves once the revision is live.
         var firstRollout = environmentState.StableRevision is null;
@@ -38,13 +38,15 @@ public static class Planner
         return graph.Steps;
     }
 
-    // Returns the steps that checkpoint conversion waits for (none for local); the first steps wait for the gate.
-    private static IReadOnlyList<string> AddTargetPreparation(GraphBuilder graph, TargetSpec target, IReadOnlyList<string> gate)
+    // Returns the steps that checkpoint conversion waits for (none for local), and those the deployment waits for
+    // beside the conversion; the first steps wait for the gate.
+    private static (IReadOnlyList<string> Convert, IReadOnlyList<string> Deploy) AddTargetPreparation(GraphBuilder graph, RolloutSpec spec, IReadOnlyList<string> gate)
     {
+        var target = spec.Target;
         switch (target.Kind)
         {
             case TargetKinds.Kubernetes:
-                return [graph.Add(StepKinds.SecretEnsure, gate)];
+                return ([graph.Add(StepKinds.SecretEnsure, gate)], []);
             case TargetKinds.Gke:
                 var cluster = graph.Add(StepKinds.ClusterEnsure, gate);
                 var standard = string.Equals(target.Gke?.Mode, "standard", StringComparison.Ordinal);
@@ -53,10 +55,14 @@ public static class Planner
                 // Workload Identity needs the cluster's identity pool; the Secret needs the cluster's API server.
                 var identity = graph.Add(StepKinds.IdentityEnsure, [cluster]);
                 var secret = graph.Add(StepKinds.SecretEnsure, [cluster]);
+                IReadOnlyList<string> onCluster = nodePool is null ? [identity, secret] : [nodePool, identity, secret];
+                // The runner converts into the bucket with its own credentials while the cluster is being created; the
+                // engine pods then need the nodes, the service account's access and the secret.
+                if (GkeConversions.ByRunner(spec)) return ([bucket], onCluster);
                 // The converter Job runs on TPU nodes, writes to the bucket as the service account, reads the secret.
-                return nodePool is null ? [bucket, identity, secret] : [nodePool, bucket, identity, secret];
+                return (nodePool is null ? [bucket, identity, secret] : [nodePool, bucket, identity, secret], []);
             default:
-                return [];
+                return ([], []);
         }
     }
 

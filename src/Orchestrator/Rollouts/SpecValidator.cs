@@ -24,7 +24,7 @@ public static partial class SpecValidator
         else if (!IsDnsLabel(spec.Environment)) errors.Add("environment", "Must be a DNS label: lowercase letters, digits and '-', at most 63 characters.");
         ValidateModel(spec.Model, errors);
         ValidateEngine(spec.Engine, errors);
-        ValidateTarget(spec.Target, errors);
+        ValidateTarget(spec.Target, spec.Model?.Family, errors);
         // Names each cloud API would refuse (service account ids, bucket names, TPU region and topology), by field.
         if (spec.Target is not null)
             foreach (var (field, message) in CloudTargets.Preflight.CloudPreflight.Check(spec)) errors.Add(field, message);
@@ -66,7 +66,7 @@ public static partial class SpecValidator
         if (engine.Replicas is < 1 or > 64) errors.Add("engine.replicas", "Must be between 1 and 64.");
     }
 
-    private static void ValidateTarget(TargetSpec? target, ValidationErrors errors)
+    private static void ValidateTarget(TargetSpec? target, string? family, ValidationErrors errors)
     {
         if (!Present(target, "target", errors)) return;
         if (!TargetKinds.All.Contains(target!.Kind))
@@ -85,10 +85,10 @@ public static partial class SpecValidator
         }
         if (target.Kind == TargetKinds.Kubernetes)
             ValidateTokenReference(target.Kubernetes?.HuggingFaceToken, "target.kubernetes.huggingFaceToken", errors);
-        if (target.Kind == TargetKinds.Gke) ValidateGke(target.Gke, errors);
+        if (target.Kind == TargetKinds.Gke) ValidateGke(target.Gke, family, errors);
     }
 
-    private static void ValidateGke(GkeTargetSpec? gke, ValidationErrors errors)
+    private static void ValidateGke(GkeTargetSpec? gke, string? family, ValidationErrors errors)
     {
         if (gke is null) { errors.Add("target.gke", "Required for a gke target (project, region, cluster…)."); return; }
         if (string.IsNullOrEmpty(gke.Project)) errors.Add("target.gke.project", "Required.");
@@ -99,6 +99,10 @@ public static partial class SpecValidator
         if (gke.Tpu is null) errors.Add("target.gke.tpu", "Must be an object, not null.");
         else if (gke.Tpu.Nodes is < 1 or > 256) errors.Add("target.gke.tpu.nodes", "Must be between 1 and 256.");
         ValidateTokenReference(gke.HuggingFaceToken, "target.gke.huggingFaceToken", errors);
+        if (gke.Conversion is not ("" or GkeConversions.Runner or GkeConversions.Cluster))
+            errors.Add("target.gke.conversion", "Must be runner or cluster (empty: runner, except for gemma).");
+        else if (gke.Conversion == GkeConversions.Runner && family == "gemma")
+            errors.Add("target.gke.conversion", "JetStream-PyTorch converts Gemma from its PyTorch checkpoint (google/gemma-7b-it-pytorch), which the runner cannot read: use conversion: cluster.");
     }
 
     // The spec is stored and shown: it may name where the token is, never hold it.

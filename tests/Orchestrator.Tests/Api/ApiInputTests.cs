@@ -52,6 +52,9 @@ public sealed class ApiInputTests(ServerFixture fixture) : IClassFixture<ServerF
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"cleanup":{"teardownAfter":"72h"}}""", "cleanup.teardownAfter" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"kubernetes"},"cleanup":{"teardownAfter":"2h"}}""", "cleanup.teardownAfter" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"gke","gke":{"project":"my-project","region":"us-west4","cluster":"serving"}},"cleanup":{"teardownAfter":"0s"}}""", "cleanup.teardownAfter" },
+        // who converts: a value that is neither, and the runner asked to convert what only the converter Job can
+        { """{"environment":"local","model":{"family":"llama-3","size":"8b","source":"hf://meta-llama/Meta-Llama-3-8B"},"target":{"kind":"gke","gke":{"project":"my-project","region":"us-west4","cluster":"serving","conversion":"laptop"}}}""", "target.gke.conversion" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"hf://google/gemma-7b-it-pytorch"},"target":{"kind":"gke","gke":{"project":"my-project","region":"us-west4","cluster":"serving","conversion":"runner"}}}""", "target.gke.conversion" },
         // a source the target does not have
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"strategy":{"canary":{"steps":[{"analysis":{"metrics":[{"name":"restarts","source":"pods","measure":"restarts","max":0,"count":1}]}}]}}}""", "strategy.canary.steps[0].analysis.metrics[0].source" },
         { """{"environment":"Not_A_Label","model":{"family":"gemma","size":"7b","source":"file:///m"}}""", "environment" },

@@ -7,14 +7,14 @@ namespace Orchestrator.Tests.Planning;
 
 public sealed class PlannerTests
 {
-    private static RolloutSpec Spec(string kind = TargetKinds.Local, CanarySpec? canary = null, string gkeMode = "autopilot") => new()
+    private static RolloutSpec Spec(string kind = TargetKinds.Local, CanarySpec? canary = null, string gkeMode = "autopilot", string conversion = "") => new()
     {
         Environment = "e",
         Model = new ModelSpec { Family = "gemma", Size = "7b", Source = "hf://google/gemma-7b-it-pytorch" },
         Target = new TargetSpec
         {
             Kind = kind,
-            Gke = kind == TargetKinds.Gke ? new GkeTargetSpec { Project = "p", Region = "us-west4", Cluster = "c", Mode = gkeMode, Location = "us-west4-a" } : null,
+            Gke = kind == TargetKinds.Gke ? new GkeTargetSpec { Project = "p", Region = "us-west4", Cluster = "c", Mode = gkeMode, Location = "us-west4-a", Conversion = conversion } : null,
         },
         Strategy = new StrategySpec { Canary = canary },
         Cleanup = new CleanupSpec { KeepRevisions = 2 },
@@ -155,9 +155,9 @@ public sealed class PlannerTests
     [Theory]
     [InlineData("standard", new[] { "cluster.ensure", "nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" })]
     [InlineData("autopilot", new[] { "cluster.ensure", "bucket.ensure", "identity.ensure", "secret.ensure" }, new[] { "bucket.ensure", "identity.ensure", "secret.ensure" })]
-    public void Plan_Gke_PreparesTheCloudBeforeConversion(string mode, string[] preparation, string[] convertDependsOn)
+    public void Plan_GkeClusterConversion_PreparesTheCloudBeforeConversion(string mode, string[] preparation, string[] convertDependsOn)
     {
-        var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: mode), new EnvironmentState());
+        var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: mode, conversion: "cluster"), new EnvironmentState());
         var byName = steps.ToDictionary(s => s.Name);
 
         Assert.Equal(preparation, steps.Take(preparation.Length).Select(s => s.Name));
@@ -167,6 +167,29 @@ public sealed class PlannerTests
         Assert.Equal(["cluster.ensure"], byName["secret.ensure"].DependsOn);
         Assert.Equal(convertDependsOn, byName["checkpoint.convert"].DependsOn);
         Assert.All(steps, s => Assert.Equal(["gke"], s.RequiredLabels));
+    }
+
+    [Theory]
+    [InlineData("standard", new[] { "nodepool.ensure", "identity.ensure", "secret.ensure" })]
+    [InlineData("autopilot", new[] { "identity.ensure", "secret.ensure" })]
+    public void Plan_GkeRunnerConversion_WaitsOnlyForTheBucket_TheDeploymentForTheCluster(string mode, string[] deployAlsoWaitsFor)
+    {
+        var spec = Spec(TargetKinds.Gke, gkeMode: mode) with { Model = new ModelSpec { Family = "llama-3", Size = "8b", Source = "hf://meta-llama/Meta-Llama-3-8B" } };
+        foreach (var conversion in new[] { "", "runner" })
+        {
+            var steps = Planner.Plan(spec with { Target = spec.Target with { Gke = spec.Target.Gke! with { Conversion = conversion } } }, new EnvironmentState());
+            var byName = steps.ToDictionary(s => s.Name);
+            Assert.Equal(["bucket.ensure"], byName["checkpoint.convert"].DependsOn);
+            Assert.Equal(["checkpoint.convert", .. deployAlsoWaitsFor], byName["engine.deploy"].DependsOn);
+        }
+    }
+
+    [Fact]
+    public void Plan_GemmaOnGke_LeftEmpty_ConvertsInTheCluster()
+    {
+        var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: "standard"), new EnvironmentState());
+        Assert.Equal(["nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure"], steps.Single(s => s.Name == "checkpoint.convert").DependsOn);
+        Assert.Equal(["checkpoint.convert"], steps.Single(s => s.Name == "engine.deploy").DependsOn);
     }
 
     [Fact]
