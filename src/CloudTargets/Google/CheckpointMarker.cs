@@ -77,6 +77,12 @@ public static class CheckpointMarker
     public static CloudRequest Write(GoogleEndpoints endpoints, string bucket, string objectName, JsonObject marker) =>
         new("POST", new Uri(endpoints.Storage, $"../../upload/storage/v1/b/{bucket}/o?uploadType=media&name={Uri.EscapeDataString(objectName)}").ToString(), marker);
 
+    /// <summary>Starts the resumable upload of a converted file (the runner's conversion): the body is the object's
+    /// metadata; the bytes follow in chunks to the session URI Cloud Storage answers with.</summary>
+    public static CloudRequest ResumableUpload(GoogleEndpoints endpoints, string bucket, string objectName) =>
+        new("POST", new Uri(endpoints.Storage, $"../../upload/storage/v1/b/{bucket}/o?uploadType=resumable").ToString(),
+            new JsonObject { ["name"] = objectName, ["contentType"] = "application/octet-stream" });
+
     /// <summary>Reads the marker's content.</summary>
     public static CloudRequest Read(GoogleEndpoints endpoints, string bucket, string objectName) =>
         new("GET", new Uri(endpoints.Storage, $"b/{bucket}/o/{Uri.EscapeDataString(objectName)}?alt=media").ToString());

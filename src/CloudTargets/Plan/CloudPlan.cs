@@ -58,6 +58,16 @@ public static class CloudPlan
                     }));
                 }
 
+                if (GkeConversions.ByRunner(spec))
+                {
+                    // The runner converts and uploads itself: no Job; the uploads are resumable, their bytes are the
+                    // converted files.
+                    var model = objects.Model;
+                    foreach (var name in new[] { model.CheckpointObject, model.TokenizerObject })
+                        requests.Insert(requests.Count - 1, CheckpointMarker.ResumableUpload(endpoints, objects.Target.Bucket, name));
+                    break;
+                }
+
                 manifests.Add(objects.ConverterJob());
                 break;
             case StepKinds.EngineDeploy:

@@ -27,6 +27,7 @@ internal static class CloudTargetsRegistration
         services.AddSingleton<IStepProgress, HeartbeatProgress>();
         services.AddSingleton<SecretHandler>();
         services.AddSingleton<ConvertJobHandler>();
+        services.AddSingleton<RunnerConvertHandler>();
         services.AddSingleton<RolloutWaiter>();
         services.AddSingleton<DeployHandler>();
         services.AddSingleton<TrafficHandler>();

@@ -17,6 +17,9 @@ internal sealed record GcpOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long a freshly created service account may stay invisible (IAM is eventually consistent).</summary>
     public TimeSpan VisibilityWait { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Chunk size of the runner's resumable uploads to Cloud Storage (a multiple of 256 KiB): what a dropped
+    /// connection resends (<c>RUNNER_GCS_UPLOAD_CHUNK_MB</c>, default 16).</summary>
+    public int UploadChunkBytes { get; init; } = 16 << 20;
 
     public static GcpOptions FromEnvironment()
     {
@@ -33,6 +36,9 @@ internal sealed record GcpOptions
                 Storage = Endpoint("RUNNER_STORAGE_ENDPOINT", defaults.Storage),
             },
             CredentialFile = Environment.GetEnvironmentVariable("RUNNER_GCP_CREDENTIALS") is { Length: > 0 } file ? file : null,
+            UploadChunkBytes = int.TryParse(Environment.GetEnvironmentVariable("RUNNER_GCS_UPLOAD_CHUNK_MB"), out var mb) && mb is > 0 and <= 1024
+                ? mb << 20
+                : 16 << 20,
         };
     }
 }

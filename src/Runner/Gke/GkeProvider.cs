@@ -9,7 +9,7 @@ namespace Runner.Gke;
 /// the new cluster (endpoint, CA and an access token from GKE). <c>cluster.ensure</c>, the first gke step, first obtains an
 /// access token: credentials that cannot be had fail it at once, with their source named, before any call.</summary>
 internal sealed class GkeProvider(
-    ClusterHandler cluster, NodePoolHandler nodePool, BucketHandler bucket, IdentityHandler identity,
+    ClusterHandler cluster, NodePoolHandler nodePool, BucketHandler bucket, IdentityHandler identity, RunnerConvertHandler convert,
     ClusterAccess access, KubernetesSteps kubernetes, GkeTeardown teardown, GoogleCredentials credentials, GcpOptions options) : IStepExecutor
 {
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
@@ -38,6 +38,7 @@ internal sealed class GkeProvider(
                 StepKinds.BucketEnsure => await bucket.RunAsync(step, cancellationToken),
                 StepKinds.IdentityEnsure => await identity.RunAsync(step, cancellationToken),
                 StepKinds.Teardown => await TeardownAsync(step, cancellationToken),
+                StepKinds.CheckpointConvert when Contracts.Specs.GkeConversions.ByRunner(step.Spec) => await convert.RunAsync(step, cancellationToken),
                 _ when KubernetesSteps.Handles(claim.Kind) => await OnClusterAsync(step, cancellationToken),
                 _ => StepResult.Failed($"step kind {claim.Kind} is not supported by the gke target"),
             };

@@ -186,6 +186,15 @@ internal sealed partial class FakeGoogleCloud
         }));
     }
 
+    /// <summary>The status of the latest operation of a type (null: none started).</summary>
+    public string? OperationStatuses(string type)
+    {
+        lock (_gate)
+        {
+            return _operations.Values.Where(o => o.Type == type).OrderBy(o => o.StartedAt).LastOrDefault()?.Status;
+        }
+    }
+
     private JsonObject StartOperation(string type, string target, Action<FakeOperation> onDone)
     {
         var name = $"operation-{++_operationCounter}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -199,7 +208,8 @@ internal sealed partial class FakeGoogleCloud
     {
         if (operation.Status != "DONE" && !HoldOperations)
         {
-            if (operation.PollsLeft <= 0)
+            var timed = OperationDurations.TryGetValue(operation.Type, out var duration);
+            if (timed ? DateTime.UtcNow - operation.StartedAt >= duration : operation.PollsLeft <= 0)
             {
                 operation.Status = "DONE";
                 operation.OnDone(operation);

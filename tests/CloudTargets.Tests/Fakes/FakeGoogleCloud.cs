@@ -40,6 +40,10 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
     /// <summary>Polls an operation answers before DONE (0: DONE at the first poll).</summary>
     public int OperationPolls { get; set; } = 1;
 
+    /// <summary>How long operations of a type (<c>CREATE_CLUSTER</c>, <c>CREATE_NODE_POOL</c>) stay RUNNING, in wall
+    /// time, instead of a number of polls.</summary>
+    public Dictionary<string, TimeSpan> OperationDurations { get; } = new(StringComparer.Ordinal);
+
     /// <summary>While set, operations stay RUNNING.</summary>
     public bool HoldOperations { get; set; }
 
@@ -91,12 +95,24 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
         var request = context.Request;
         var path = request.Path.Value ?? "";
         var pathAndQuery = path + request.QueryString.Value;
+        Reply reply;
+        if (IsResumable(request))
+        {
+            reply = await ResumableAsync(context);
+            lock (_gate)
+            {
+                _calls.Add(new RecordedCall(request.Method, pathAndQuery, null, reply.Status));
+            }
+
+            await WriteAsync(context, reply);
+            return;
+        }
+
         // The Cloud client libraries gzip their request bodies, as the real endpoints accept.
         var stream = request.Headers.ContentEncoding.ToString() == "gzip"
             ? new System.IO.Compression.GZipStream(request.Body, System.IO.Compression.CompressionMode.Decompress)
             : request.Body;
         var text = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
-        Reply reply;
         JsonNode? body = null;
         try
         {
@@ -114,6 +130,11 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
             _calls.Add(new RecordedCall(request.Method, pathAndQuery, body, reply.Status));
         }
 
+        await WriteAsync(context, reply);
+    }
+
+    private static async Task WriteAsync(HttpContext context, Reply reply)
+    {
         context.Response.StatusCode = reply.Status;
         if (reply.Body is not null)
         {

@@ -8,6 +8,10 @@ internal sealed partial class FakeKubernetes
 {
     public const string RevisionLabel = "orchestrator.dev/revision";
     private readonly Dictionary<string, int> _jobReads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _createdAt = new(StringComparer.Ordinal);
+
+    /// <summary>How long a new Deployment's pods take to become ready (the model load), from its creation.</summary>
+    public TimeSpan ModelLoad { get; set; }
 
     /// <summary>Revisions whose server container crash-loops.</summary>
     public HashSet<string> CrashLoopRevisions { get; } = new(StringComparer.Ordinal);
@@ -90,6 +94,7 @@ internal sealed partial class FakeKubernetes
         {
             var replicas = (int?)copy["spec"]?["replicas"] ?? 1;
             var ready = CrashLoopRevisions.Contains(Revision(copy)) ? 0 : Math.Max(0, replicas - NotReady.GetValueOrDefault(Revision(copy)));
+            if (_createdAt.TryGetValue((string?)copy["metadata"]!["uid"] ?? "", out var created) && DateTime.UtcNow - created < ModelLoad) ready = 0;
             copy["status"] = new JsonObject
             {
                 ["observedGeneration"] = copy["metadata"]!["generation"]?.DeepClone(),

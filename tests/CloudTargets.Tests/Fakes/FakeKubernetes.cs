@@ -241,6 +241,7 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
         if (existing is null)
         {
             metadata["uid"] = Guid.NewGuid().ToString();
+            _createdAt[(string)metadata["uid"]!] = DateTime.UtcNow;
             metadata["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
             metadata["generation"] = 1;
             metadata["resourceVersion"] = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);

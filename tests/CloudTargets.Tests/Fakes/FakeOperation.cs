@@ -6,6 +6,8 @@ namespace CloudTargets.Tests.Fakes;
 internal sealed class FakeOperation(string name, string type, string target, Action<FakeOperation> onDone)
 {
     public string Name { get; } = name;
+    public string Type { get; } = type;
+    public DateTime StartedAt { get; } = DateTime.UtcNow;
     public string Target { get; } = target;
     public Action<FakeOperation> OnDone { get; } = onDone;
     public string Status { get; set; } = "PENDING";
@@ -17,7 +19,7 @@ internal sealed class FakeOperation(string name, string type, string target, Act
         var json = new JsonObject
         {
             ["name"] = Name,
-            ["operationType"] = type,
+            ["operationType"] = Type,
             ["status"] = Status,
             ["location"] = location,
             ["selfLink"] = $"https://container.googleapis.com/v1/projects/{Target.Split('/')[1]}/locations/{location}/operations/{Name}",

@@ -42,9 +42,12 @@ internal sealed class CloudHarness : IAsyncDisposable
                 RetryBase = TimeSpan.FromMilliseconds(5),
                 RetryMax = TimeSpan.FromMilliseconds(50),
                 PollInterval = TimeSpan.FromMilliseconds(10),
+                UploadChunkBytes = 256 << 10,
             },
             new KubeOptions { PollInterval = TimeSpan.FromMilliseconds(10), UnschedulableGrace = TimeSpan.FromSeconds(5) });
         services.AddSingleton<IStepProgress>(Progress);
+        // The runner's own conversion runs the real engine converter.
+        services.AddSingleton(new RunnerOptions { EnginePath = EnginePaths.EngineDll, WorkDir = Path.Combine(dir, "runner") });
         _services = services.BuildServiceProvider();
     }
 

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CloudTargets.Kubernetes;
+using Google.Cloud.Storage.V1;
+using Runner.Agent;
+using Runner.Kubernetes;
+using Runner.Processes;
+
+namespace Runner.Gke;
+
+/// <summary>
+/// <c>checkpoint.convert</c> with <c>target.gke.conversion: runner</c>: this runner converts the Hugging Face checkpoint
+/// with our engine's converter, in JetStream-PyTorch's layout, and uploads it to
+/// <c>gs://BUCKET/pytorch/MODEL/final/bf16|int8/</c> through resumable uploads; then records the marker with the
+/// objects' checksums. Needs only the bucket, so it runs while the cluster and node pool are being created. Skipped when
+/// the bucket already holds this conversion (same marker check as the converter Job's).
+/// </summary>
+internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointStore store, RunnerOptions runner, GcpOptions options)
+{
+    public async Task<StepResult> RunAsync(GkeStep step, CancellationToken cancellationToken)
+    {
+        var model = new ModelLayout(step.Spec);
+        var bucket = step.Target.Bucket;
+        var outputs = new JsonObject { ["checkpoint"] = $"gs://{bucket}/{model.ObjectPrefix}", ["convertedBy"] = "runner" };
+        if (await store.StaleReasonAsync(bucket, model, cancellationToken) is not { } stale)
+        {
+            step.Log.Write($"gs://{bucket}/{model.ObjectPrefix} already holds the converted checkpoint (checksums match {model.MarkerObject}): nothing to convert");
+            return StepResult.Skipped(outputs);
+        }
+
+        step.Log.Write($"converting on this runner into gs://{bucket}/{model.ObjectPrefix}: {stale}");
+        var source = ResolveSource(step);
+        var work = Path.Combine(runner.WorkDir, "gke-convert", $"{step.Claim.Environment}-{step.Claim.Revision}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            var converted = Path.Combine(work, "out");
+            var exit = await ConvertAsync(step, source, converted, cancellationToken);
+            if (exit != 0) return StepResult.Failed($"engine convert exited with code {exit}");
+            await UploadAsync(step, bucket, model, converted, cancellationToken);
+            await store.RecordAsync(bucket, model, cancellationToken);
+            step.Log.Write($"recorded the converted objects' checksums in gs://{bucket}/{model.MarkerObject}");
+            return StepResult.Succeeded(outputs);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static string ResolveSource(GkeStep step)
+    {
+        var source = step.Spec.Model.Source;
+        if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.IsFile)
+        {
+            return Directory.Exists(uri.LocalPath)
+                ? uri.LocalPath
+                : throw new StepFailedException($"model source directory {uri.LocalPath} does not exist on this runner");
+        }
+
+        throw new StepFailedException($"model source '{source}' cannot be converted on the runner: use file:///DIR or hf://org/name[@revision]");
+    }
+
+    private async Task<int> ConvertAsync(GkeStep step, string source, string output, CancellationToken cancellationToken)
+    {
+        string[] args = ["convert", "--in", source, "--out", output, "--quantize", step.Spec.Engine.QuantizeWeights ? "int8" : "none",
+            "--layout", "jetstream-pytorch"];
+        var command = new ProcessCommand(runner.EnginePath, args);
+        step.Log.Write($"$ {command}");
+        using var child = ChildProcess.Start(command, step.Log.Write);
+        try
+        {
+            return await child.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await child.StopAsync(runner.ChildStop.ToGraces());
+            throw;
+        }
+    }
+
+    // The objects the converter Job writes: the weights and the tokenizer. Each goes up in resumable chunks, so a
+    // dropped connection resends a chunk, not the checkpoint.
+    private async Task UploadAsync(GkeStep step, string bucket, ModelLayout model, string converted, CancellationToken cancellationToken)
+    {
+        var client = await storage.GetAsync(cancellationToken);
+        foreach (var (file, objectName) in new[] { ("model.safetensors", model.CheckpointObject), ("tokenizer.model", model.TokenizerObject) })
+        {
+            var path = Path.Combine(converted, file);
+            var size = new FileInfo(path).Length;
+            var watch = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            var progress = new Progress<Google.Apis.Upload.IUploadProgress>(p =>
+            {
+                if (watch.Elapsed - lastReport < TimeSpan.FromSeconds(5)) return;
+                lastReport = watch.Elapsed;
+                step.Log.Write(string.Create(CultureInfo.InvariantCulture, $"uploading {file}: {p.BytesSent * 100.0 / Math.Max(1, size):0}% of {size:N0} bytes"));
+            });
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
+            await client.UploadObjectAsync(bucket, objectName, "application/octet-stream", stream,
+                new UploadObjectOptions { ChunkSize = options.UploadChunkBytes }, cancellationToken, progress);
+            step.Log.Write(string.Create(CultureInfo.InvariantCulture,
+                $"uploaded gs://{bucket}/{objectName} ({size:N0} bytes in {watch.Elapsed.TotalSeconds:0.0} s, {size / 1e6 / Math.Max(0.001, watch.Elapsed.TotalSeconds):0} MB/s)"));
+        }
+    }
+}
