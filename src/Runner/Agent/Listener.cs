@@ -6,7 +6,8 @@ namespace Runner.Agent;
 
 /// <summary>
 /// The agent's main loop: registers once (or loads the stored credential), long-polls for steps and runs each through
-/// <see cref="StepJob"/>. A failed pass is logged and backed off, never fatal; only a refused credential ends it.
+/// <see cref="StepJob"/>, in <see cref="RunnerOptions.Slots"/> slots at once (a gke runner waits on cloud operations:
+/// with several slots it converts while the cluster is being created). A failed pass is logged and backed off, never fatal; only a refused credential ends it.
 /// On SIGTERM/SIGINT it stops claiming and lets the current step finish within its grace.
 /// </summary>
 internal sealed class Listener(
@@ -19,9 +20,12 @@ internal sealed class Listener(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        List<Task> others = [];
         try
         {
             var stored = await EnsureRegisteredAsync(stoppingToken);
+            // Extra slots claim and run steps beside the first one; only the first registers again.
+            others = Enumerable.Range(1, options.Slots - 1).Select(_ => ExtraSlotAsync(stoppingToken)).ToList();
             var backoff = new Backoff(TimeSpan.FromSeconds(30));
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -60,6 +64,11 @@ internal sealed class Listener(
             Environment.ExitCode = 3;
             lifetime.StopApplication();
         }
+        finally
+        {
+            // The other slots' steps finish (or are handed back) within the same grace.
+            await Task.WhenAll(others);
+        }
     }
 
     /// <summary>One claim and, if a step came, its whole execution, and then each next step the server hands with the
@@ -84,6 +93,44 @@ internal sealed class Listener(
         }
 
         return true;
+    }
+
+    // A slot beyond the first: the same claim-and-run cycle. A refused credential waits for the first slot, which
+    // registers again or ends the agent.
+    private async Task ExtraSlotAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromSeconds(30));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool reached;
+            try
+            {
+                reached = await RunOnceAsync(stoppingToken);
+            }
+            catch (OrchestratorException e) when (e.IsUnauthorized)
+            {
+                reached = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (reached)
+            {
+                backoff.Reset();
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(backoff.Next(), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Loads the stored credential (true) or registers with the registration token (false).</summary>

@@ -16,6 +16,8 @@ internal sealed class RunnerOptions
     /// <summary>How long a step may go on after SIGTERM/SIGINT before it is stopped and handed back.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
     public int ClaimWaitSeconds { get; set; } = 30;
+    /// <summary>Steps this runner runs at once (<c>--slots</c>).</summary>
+    public int Slots { get; set; } = 1;
     /// <summary>Grace periods for stopping a step's child processes (interrupt, then terminate, then kill).</summary>
     public StopGracesOption ChildStop { get; set; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     /// <summary>How long a retired revision keeps its replicas after it lost its traffic, so requests in flight finish.</summary>

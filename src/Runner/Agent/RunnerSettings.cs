@@ -44,4 +44,7 @@ internal sealed class RunnerSettings
 
     [Range(1, 300, ErrorMessage = "--claim-wait must be between 1 and 300 seconds")]
     public int ClaimWait { get; set; } = 30;
+
+    [Range(1, 16, ErrorMessage = "--slots must be between 1 and 16")]
+    public int Slots { get; set; } = 1;
 }

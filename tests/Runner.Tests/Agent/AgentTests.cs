@@ -142,9 +142,48 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
         await Eventually.TrueAsync(() => ProcStat.StartTime(_gate.Pids("convert")[0]) is null, "the convert process to be stopped");
     }
 
+    [Fact]
+    public async Task Slots_Two_RunTwoEnvironmentsStepsAtOnce_OneSlotRunsOneAtATime()
+    {
+        var other = $"t{Guid.NewGuid():N}"[..12];
+        using (var created = await stack.User.PutAsJsonAsync($"api/environments/{other}", new { targetKind = "local" }))
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        _gate.Hold("convert");
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration), slots: 2);
+
+        var first = await stack.ApplyAsync(Spec());
+        var second = await stack.ApplyAsync(Spec(other));
+
+        // Both conversions are running at once, held: the one runner took both steps.
+        await Eventually.TrueAsync(() => _gate.Pids("convert").Count == 2, "both converts to start", TimeSpan.FromSeconds(60));
+        _gate.Release("convert");
+        await WaitForRunAsync(first, RunStatuses.Succeeded, TimeSpan.FromMinutes(4));
+        await WaitForRunAsync(second, RunStatuses.Succeeded, TimeSpan.FromMinutes(4));
+        var runners = (await stack.User.GetFromJsonAsync<JsonArray>("api/runners"))!;
+        Assert.Single(runners, r => r!["name"]!.GetValue<string>() == Name);
+    }
+
+    [Fact]
+    public async Task Slots_One_TakesTheSecondEnvironmentsStepOnlyAfterTheFirst()
+    {
+        var other = $"t{Guid.NewGuid():N}"[..12];
+        using (var created = await stack.User.PutAsJsonAsync($"api/environments/{other}", new { targetKind = "local" }))
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        _gate.Hold("convert");
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+
+        await stack.ApplyAsync(Spec());
+        await stack.ApplyAsync(Spec(other));
+
+        await Eventually.TrueAsync(() => _gate.Pids("convert").Count == 1, "the first convert to start", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(_gate.Pids("convert"));
+        _gate.Release("convert");
+    }
+
     private string Name => $"agent-{_environment}";
 
-    private async Task<IHost> StartAgentAsync(string? registrationToken)
+    private async Task<IHost> StartAgentAsync(string? registrationToken, int slots = 1)
     {
         var options = new RunnerOptions
         {
@@ -160,6 +199,7 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
             DrainDelay = TimeSpan.FromMilliseconds(500),
             ReplicaStopGrace = TimeSpan.FromSeconds(5),
             ClaimWaitSeconds = 5,
+            Slots = slots,
         };
         var agent = AgentHost.Build(options);
         _agents.Add(agent);
@@ -167,9 +207,9 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
         return agent;
     }
 
-    private JsonObject Spec() => new()
+    private JsonObject Spec(string? environment = null) => new()
     {
-        ["environment"] = _environment,
+        ["environment"] = environment ?? _environment,
         ["model"] = new JsonObject { ["family"] = "llama-3", ["size"] = "tiny", ["source"] = $"file://{model.ModelDir}" },
         ["engine"] = new JsonObject { ["replicas"] = 1, ["batchSize"] = 2, ["maxCacheLength"] = 128 },
         ["target"] = new JsonObject
@@ -179,7 +219,7 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
             {
                 ["frontPort"] = TestPorts.Free(),
                 ["engineBasePort"] = TestPorts.Free(),
-                ["artifactsDir"] = _dir.Sub("artifacts"),
+                ["artifactsDir"] = _dir.Sub($"artifacts-{environment ?? _environment}"),
             },
         },
     };

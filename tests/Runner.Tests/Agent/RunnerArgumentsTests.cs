@@ -31,6 +31,7 @@ public sealed class RunnerArgumentsTests
     [InlineData("--claim-wait: 'soon' is not a valid value", "--server", "http://h", "--claim-wait", "soon")]
     [InlineData("--drain-seconds must be between 0 and 3600", "--server", "http://h", "--drain-seconds", "-1")]
     [InlineData("--claim-wait must be between 1 and 300", "--server", "http://h", "--claim-wait", "0")]
+    [InlineData("--slots must be between 1 and 16", "--server", "http://h", "--slots", "0")]
     public void ToRunnerOptions_MissingUnknownOrInvalidFlag_ThrowsNamingIt(string message, params string[] args) =>
         Assert.Contains(message, Assert.Throws<ArgumentException>(() => RunnerArguments.ToRunnerOptions(args)).Message, StringComparison.Ordinal);
 
