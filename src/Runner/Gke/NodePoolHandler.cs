@@ -1,13 +1,17 @@
 using System.Text.Json.Nodes;
+using CloudTargets.Google;
 using Runner.Agent;
 using Runner.Kubernetes;
 
 namespace Runner.Gke;
 
-/// <summary><c>nodepool.ensure</c> (Standard only): the TPU v5e pool, created once like the cluster. A stock-out or quota
-/// error is a step failure that names the zone and machine type, not an endless retry.</summary>
+/// <summary><c>nodepool.ensure</c> (Standard only): the TPU v5e pool, created once like the cluster. A stock-out moves on
+/// to the next of <c>tpu.zones</c> (the failed pool deleted first, so the name is free); when every zone is stocked out,
+/// or on a quota error, the step fails naming each zone and its error instead of retrying without end.</summary>
 internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter waiter, IStepProgress progress, GcpOptions options, TimeProvider time)
 {
+    private const string Pool = GkeTarget.TpuPoolName;
+
     public async Task<StepResult> RunAsync(GkeStep step, CancellationToken cancellationToken)
     {
         if (!step.Target.Standard)
@@ -30,43 +34,137 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
         }
         catch (OperationFailedException e)
         {
-            throw new StepFailedException($"creating node pool {CloudTargets.Google.GkeTarget.TpuPoolName} failed: {e.ApiMessage} (code {e.Code})");
+            throw new StepFailedException($"creating node pool {Pool} failed: {e.ApiMessage} (code {e.Code})");
         }
     }
 
     private async Task<StepResult> EnsureAsync(GkeStep step, CancellationToken cancellationToken)
     {
-        var pool = CloudTargets.Google.GkeTarget.TpuPoolName;
+        var zones = step.Target.Zones;
+        var stockOuts = new List<(string Zone, string Error)>();
+        var next = 0;
+        string? operation = null;
+        string? placed = null;
         if (step.PreviousOutput("operation") is { } previous)
         {
-            step.Log.Write($"resuming node pool operation {previous} of an earlier attempt");
-            await waiter.WaitAsync(step.Gke, previous, step.Log, cancellationToken);
-        }
-        else if (await FindAsync(step, cancellationToken) is null)
-        {
-            var tpu = step.Spec.Target.Gke!.Tpu;
-            step.Log.Write($"creating node pool {pool}: {tpu.Nodes} x {tpu.MachineType}, topology {tpu.Topology}, zone {step.Target.Zone}");
-            try
+            var zone = step.PreviousOutput("zone") ?? zones[0];
+            step.Log.Write($"resuming node pool operation {previous} of an earlier attempt (zone {zone})");
+            (operation, placed, next) = (previous, zone, IndexAfter(zones, zone));
+            if (await StockedOutAsync(step, previous, cancellationToken) is { } error)
             {
-                var operation = await client.SendAsync(step.Gke.CreateNodePool(), step.Log, cancellationToken);
-                var name = (string?)operation["name"] ?? throw new StepFailedException("node pool create answered no operation name");
-                await progress.SaveAsync(step.Claim, new JsonObject { ["operation"] = name }, cancellationToken);
-                await waiter.WaitAsync(step.Gke, name, step.Log, cancellationToken);
+                stockOuts.Add((zone, error));
+                (operation, placed) = (null, null);
+                await RemoveFailedAsync(step, zone, cancellationToken);
             }
-            catch (GoogleApiException e) when (e.AlreadyExists)
+        }
+        else if (await FindAsync(step, cancellationToken) is { } existing)
+        {
+            var zone = (string?)existing["locations"]?[0] ?? zones[0];
+            if ((string?)existing["status"] == "ERROR" && StockOut.Matches((string?)existing["statusMessage"]))
             {
-                step.Log.Write($"node pool {pool} already exists: adopting it");
+                // Left by an attempt that died before it could move on.
+                stockOuts.Add((zone, (string?)existing["statusMessage"] ?? ""));
+                next = IndexAfter(zones, zone);
+                await RemoveFailedAsync(step, zone, cancellationToken);
+            }
+            else
+            {
+                step.Log.Write($"node pool {Pool} exists in {zone}: adopting it");
+                placed = zone;
             }
         }
 
-        var found = await WaitRunningAsync(step, cancellationToken);
-        var differences = CloudTargets.Google.Compatibility.NodePoolDifferences(step.Target, found);
+        for (var i = next; placed is null && i < zones.Count; i++)
+        {
+            if (stockOuts.Count > 0)
+            {
+                var (zone, error) = stockOuts[^1];
+                step.Log.Write($"zone {zone} has no {step.Spec.Target.Gke!.Tpu.MachineType} capacity ({error}): trying {zones[i]}, next in tpu.zones");
+            }
+
+            (operation, var stockedOut) = await CreateAsync(step, zones[i], cancellationToken);
+            if (stockedOut is null)
+            {
+                placed = zones[i];
+            }
+            else
+            {
+                stockOuts.Add((zones[i], stockedOut));
+                await RemoveFailedAsync(step, zones[i], cancellationToken);
+            }
+        }
+
+        if (placed is null)
+        {
+            throw new StepFailedException(AllStockedOut(step, stockOuts));
+        }
+
+        var found = await WaitRunningAsync(step, placed, cancellationToken);
+        var differences = Compatibility.NodePoolDifferences(step.Target, found);
         if (differences.Count > 0)
         {
-            throw new StepFailedException($"node pool {pool} exists with incompatible settings: {string.Join("; ", differences)}");
+            throw new StepFailedException($"node pool {Pool} exists with incompatible settings: {string.Join("; ", differences)}");
         }
 
-        return StepResult.Succeeded(new JsonObject { ["nodePool"] = pool, ["operation"] = step.PreviousOutput("operation") });
+        return StepResult.Succeeded(new JsonObject { ["nodePool"] = Pool, ["zone"] = placed, ["operation"] = operation });
+    }
+
+    /// <returns>The operation's name, and the stock-out error when the zone had no capacity.</returns>
+    private async Task<(string? Operation, string? StockOut)> CreateAsync(GkeStep step, string zone, CancellationToken cancellationToken)
+    {
+        var tpu = step.Spec.Target.Gke!.Tpu;
+        var how = (tpu.Spot ? ", Spot" : "") + (step.Target.FlexStart ? ", flex-start" : "");
+        step.Log.Write($"creating node pool {Pool}: {tpu.Nodes} x {tpu.MachineType}, topology {tpu.Topology}, zone {zone}{how}");
+        try
+        {
+            var operation = await client.SendAsync(step.Gke.CreateNodePool(zone), step.Log, cancellationToken);
+            var name = (string?)operation["name"] ?? throw new StepFailedException("node pool create answered no operation name");
+            await progress.SaveAsync(step.Claim, new JsonObject { ["operation"] = name, ["zone"] = zone }, cancellationToken);
+            return (name, await StockedOutAsync(step, name, cancellationToken));
+        }
+        catch (GoogleApiException e) when (e.AlreadyExists)
+        {
+            step.Log.Write($"node pool {Pool} already exists: adopting it");
+            return (null, null);
+        }
+        catch (GoogleApiException e) when (StockOut.Matches(e.ApiMessage))
+        {
+            return (null, e.ApiMessage);
+        }
+    }
+
+    /// <returns>Null when the operation succeeded; the error message when it failed for a stock-out.</returns>
+    private async Task<string?> StockedOutAsync(GkeStep step, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await waiter.WaitAsync(step.Gke, operation, step.Log, cancellationToken);
+            return null;
+        }
+        catch (OperationFailedException e) when (e.StockedOut)
+        {
+            return e.ApiMessage;
+        }
+    }
+
+    // GKE keeps a pool whose create failed, in ERROR: it holds the name until deleted.
+    private async Task RemoveFailedAsync(GkeStep step, string zone, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(step, cancellationToken) is null)
+        {
+            return;
+        }
+
+        step.Log.Write($"deleting node pool {Pool} left in ERROR in {zone}");
+        try
+        {
+            var operation = await client.SendAsync(step.Gke.DeleteNodePool(), step.Log, cancellationToken);
+            await waiter.WaitAsync(step.Gke, (string?)operation["name"] ?? "", step.Log, cancellationToken);
+        }
+        catch (GoogleApiException e) when (e.NotFound)
+        {
+            // Gone already.
+        }
     }
 
     private async Task<JsonObject?> FindAsync(GkeStep step, CancellationToken cancellationToken)
@@ -81,25 +179,32 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
         }
     }
 
-    private async Task<JsonObject> WaitRunningAsync(GkeStep step, CancellationToken cancellationToken)
+    private async Task<JsonObject> WaitRunningAsync(GkeStep step, string zone, CancellationToken cancellationToken)
     {
         while (true)
         {
             var pool = await FindAsync(step, cancellationToken)
-                ?? throw new StepFailedException($"node pool {CloudTargets.Google.GkeTarget.TpuPoolName} disappeared while it was being set up");
+                ?? throw new StepFailedException($"node pool {Pool} disappeared while it was being set up");
             switch ((string?)pool["status"])
             {
                 case "RUNNING" or "RUNNING_WITH_ERROR":
                     return pool;
                 case "ERROR" or "STOPPING":
-                    throw new StepFailedException(Exhausted(step, (string?)pool["statusMessage"] ?? $"node pool is {pool["status"]}"));
+                    throw new StepFailedException(Exhausted(step, (string?)pool["statusMessage"] ?? $"node pool is {pool["status"]}", zone));
             }
 
             await Task.Delay(options.PollInterval, time, cancellationToken);
         }
     }
 
-    private static string Exhausted(GkeStep step, string detail) =>
-        $"no TPU capacity or quota for {step.Spec.Target.Gke!.Tpu.MachineType} in zone {step.Target.Zone}: {detail}. " +
+    private static int IndexAfter(IReadOnlyList<string> zones, string zone) => zones.ToList().IndexOf(zone) + 1;
+
+    private static string AllStockedOut(GkeStep step, List<(string Zone, string Error)> stockOuts) =>
+        $"no TPU capacity for {step.Spec.Target.Gke!.Tpu.MachineType} in any of tpu.zones: " +
+        string.Join("; ", stockOuts.Select(s => $"{s.Zone}: {s.Error}")) +
+        ". Add another zone with TPU v5e to tpu.zones, try provisioning: flex-start, or retry later.";
+
+    private static string Exhausted(GkeStep step, string detail, string? zone = null) =>
+        $"no TPU capacity or quota for {step.Spec.Target.Gke!.Tpu.MachineType} in zone {zone ?? string.Join(", ", step.Target.Zones)}: {detail}. " +
         "Try another zone with TPU v5e, request quota, or retry later.";
 }
