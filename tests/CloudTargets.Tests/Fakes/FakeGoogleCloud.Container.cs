@@ -37,6 +37,15 @@ internal sealed partial class FakeGoogleCloud
         }
     }
 
+    /// <summary>A node pool in the state given (one a failed create left behind, say).</summary>
+    public void SeedNodePool(string path, JsonObject pool)
+    {
+        lock (_gate)
+        {
+            _nodePools[path] = pool.DeepClone().AsObject();
+        }
+    }
+
     private Reply Container(string method, string path, JsonNode? body)
     {
         if (ClustersPath().Match(path) is { Success: true } list && method == "POST")
