@@ -8,7 +8,6 @@ namespace CloudTargets.Kubernetes;
 /// (<see cref="GcsFuseVolume"/>), or with <c>model.load: server</c> downloads it from Hugging Face itself.</summary>
 internal static class DeploymentManifest
 {
-    public const string LoadBudgetAnnotation = "orchestrator.dev/load-budget";
     private const string WorkingDir = "model-working-dir";
 
     public static JsonObject Build(Manifests manifests, RolloutSpec spec, string revision, int replicas, LoadBudget budget)
@@ -30,7 +29,7 @@ internal static class DeploymentManifest
         var labels = manifests.Labels(Names.App);
         var metadata = manifests.Metadata(Names.Deployment(revision));
         metadata["labels"] = labels.DeepClone();
-        metadata["annotations"] = new JsonObject { [LoadBudgetAnnotation] = budget.Describe() };
+        metadata["annotations"] = new JsonObject { [Names.LoadBudgetAnnotation] = budget.Describe() };
         var template = new JsonObject { ["labels"] = labels.DeepClone() };
         JsonObject volume;
         if (model.ServerDownloads)
