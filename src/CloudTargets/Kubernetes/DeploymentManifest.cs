@@ -9,12 +9,12 @@ namespace CloudTargets.Kubernetes;
 internal static class DeploymentManifest
 {
     private const string WorkingDir = "model-working-dir";
+    private const string ServerContainer = "jetstream-pytorch-server";
 
     public static JsonObject Build(Manifests manifests, RolloutSpec spec, string revision, int replicas, LoadBudget budget)
     {
         var model = manifests.Model;
         var server = model.ServerDownloads ? DownloadingServer(manifests, spec) : BucketServer(manifests, spec);
-        server["name"] = "jetstream-pytorch-server";
         server["ports"] = new JsonArray(new JsonObject { ["containerPort"] = Names.ServerPort });
         server["resources"] = manifests.TpuResources();
         var http = new JsonObject
@@ -79,6 +79,7 @@ internal static class DeploymentManifest
         var engine = spec.Engine;
         return new JsonObject
         {
+            ["name"] = ServerContainer,
             ["image"] = string.IsNullOrEmpty(engine.Image) ? Images.Server : engine.Image,
             ["args"] = new JsonArray(
                 $"--size={model.Size}",
@@ -107,6 +108,7 @@ internal static class DeploymentManifest
         var engine = spec.Engine;
         return new JsonObject
         {
+            ["name"] = ServerContainer,
             ["image"] = string.IsNullOrEmpty(engine.Image) ? Images.ServerWithModelId : engine.Image,
             ["args"] = new JsonArray(
                 $"--model_id={model.HuggingFaceRepo}",
