@@ -99,9 +99,10 @@ internal static class DeploymentManifest
         };
     }
 
-    // v0.2.4 of the procedure: the server takes the Hugging Face repository (--model_id), downloads and converts it
-    // into its working directory, with the token from the Secret both as the variable huggingface_hub reads (HF_TOKEN)
-    // and mounted at /huggingface/ as the converter Job has it.
+    // v0.2.4 of the procedure: the image runs `jpt serve` with these flags (jetstream_pt/cli.py and fetch_models.py at
+    // jetstream-v0.2.4: the --model_id path reads override_batch_size and override_max_cache_length, not batch_size and
+    // max_cache_length). It downloads into --working_dir with the token from the Secret: its entrypoint logs in with
+    // /huggingface/HUGGINGFACE_TOKEN, the download falls back to HF_TOKEN.
     private static JsonObject DownloadingServer(Manifests manifests, RolloutSpec spec)
     {
         var model = manifests.Model;
@@ -113,7 +114,7 @@ internal static class DeploymentManifest
             ["args"] = new JsonArray(
                 $"--model_id={model.HuggingFaceRepo}",
                 $"--override_batch_size={engine.BatchSize}",
-                $"--max_cache_length={engine.MaxCacheLength}",
+                $"--override_max_cache_length={engine.MaxCacheLength}",
                 $"--quantize_weights={Manifests.Flag(engine.QuantizeWeights)}",
                 $"--quantize_kv_cache={Manifests.Flag(engine.QuantizeKvCache)}",
                 $"--working_dir={model.MountPath}",

@@ -113,6 +113,11 @@ public static partial class SpecValidator
             errors.Add("model.load", $"server (the JetStream-PyTorch server downloads with --model_id) applies to kubernetes and gke targets; a {spec.Target?.Kind} target loads from its artifacts. Remove model.load.");
         else if (spec.Model?.Source?.StartsWith("hf://", StringComparison.Ordinal) != true)
             errors.Add("model.load", "server downloads from Hugging Face: model.source must be hf://org/name[@revision].");
+        else if (CloudTargets.Kubernetes.ServerModels.For(spec.Model.Family, spec.Model.Size) is var ids
+            && !ids.Contains(spec.Model.Source[5..].Split('@')[0]))
+            errors.Add("model.load", ids.Count == 0
+                ? $"server: the JetStream-PyTorch server has no --model_id for {spec.Model.Family} {spec.Model.Size}; use model.load: bucket."
+                : $"server: the JetStream-PyTorch server knows {spec.Model.Family} {spec.Model.Size} as {string.Join(" or ", ids)}; give model.source hf://<one of them>.");
         else if (spec.Model.Source.Split('@') is [_, var revision] && revision != "main")
             errors.Add("model.load", $"server passes only --model_id: the server downloads the default branch, not revision {revision}. Use model.load: bucket to pin a revision.");
     }

@@ -107,7 +107,11 @@ public sealed class ManifestTests
         var server = pod["spec"]!["containers"]![0]!;
         Assert.Equal(Images.ServerWithModelId, (string?)server["image"]);
         var args = Args(server);
-        Assert.Contains("--model_id=google/gemma-7b-it-pytorch", args);
+        Assert.Contains("--model_id=google/gemma-7b-it", args);
+        // The --model_id path of jpt serve reads the override_ flags; batch_size and max_cache_length would be ignored.
+        Assert.Contains("--override_batch_size=32", args);
+        Assert.Contains("--override_max_cache_length=2048", args);
+        Assert.DoesNotContain(args, a => a.StartsWith("--max_cache_length", StringComparison.Ordinal) || a.StartsWith("--batch_size", StringComparison.Ordinal));
         Assert.DoesNotContain(args, a => a.StartsWith("--checkpoint_path", StringComparison.Ordinal));
         var env = server["env"]!.AsArray().Select(e => ((string?)e!["name"], (string?)e["valueFrom"]!["secretKeyRef"]!["name"], (string?)e["valueFrom"]!["secretKeyRef"]!["key"])).ToList();
         Assert.Equal([("HF_TOKEN", Names.Secret, Names.SecretKey), ("HUGGINGFACE_TOKEN", Names.Secret, Names.SecretKey)], env);
@@ -160,7 +164,7 @@ public sealed class ManifestTests
             Tpu = gke.Tpu with { MachineType = machineType, Topology = topology, Spot = spot, Provisioning = provisioning },
         });
         var family = model == "gemma"
-            ? spec.Model with { Load = load }
+            ? spec.Model with { Load = load, Source = load == ModelSpec.LoadServer ? "hf://google/gemma-7b-it" : spec.Model.Source }
             : new ModelSpec { Family = "llama-3", Size = "8b", Source = "hf://meta-llama/Meta-Llama-3-8B", Load = load };
         return spec with { Model = family };
     }

@@ -84,7 +84,7 @@ public sealed class PlanPreviewTests : IAsyncLifetime
     public void Preview_ServerLoad_NoConversionAndTheDeploymentDownloads()
     {
         var spec = Specs.Gke("/tmp/token");
-        spec = spec with { Model = spec.Model with { Load = Contracts.Specs.ModelSpec.LoadServer } };
+        spec = spec with { Model = spec.Model with { Load = Contracts.Specs.ModelSpec.LoadServer, Source = "hf://google/gemma-7b-it" } };
 
         var convert = CloudPlan.Describe(spec, "r1", StepKinds.CheckpointConvert, [], hasStable: false);
         var deploy = CloudPlan.Describe(spec, "r1", StepKinds.EngineDeploy, [], hasStable: false);
@@ -92,7 +92,7 @@ public sealed class PlanPreviewTests : IAsyncLifetime
         Assert.Empty(convert.Requests);
         Assert.Empty(convert.Manifests);
         var deployment = deploy.Manifests.Single(m => (string?)m!["kind"] == "Deployment")!;
-        Assert.Contains("--model_id=google/gemma-7b-it-pytorch", deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => (string?)a));
+        Assert.Contains("--model_id=google/gemma-7b-it", deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => (string?)a));
         Assert.Contains("MB/s from Hugging Face", (string?)deployment["metadata"]!["annotations"]![CloudTargets.Kubernetes.Names.LoadBudgetAnnotation], StringComparison.Ordinal);
     }
 

@@ -28,7 +28,7 @@ public sealed class SpecValidatorGkeTests
     public void Validate_ZonesSpotAndServerLoad_Accepted()
     {
         var spec = Gke(g => g with { Location = "", Tpu = g.Tpu with { Zones = ["us-west4-b", "us-west4-a"], Spot = true } },
-            m => m with { Load = ModelSpec.LoadServer });
+            m => m with { Load = ModelSpec.LoadServer, Source = "hf://google/gemma-7b-it@main" });
 
         Assert.Empty(Errors(spec));
     }
@@ -69,7 +69,8 @@ public sealed class SpecValidatorGkeTests
     [Theory]
     [InlineData("download", "hf://google/gemma-7b-it-pytorch", "Must be bucket or server")]
     [InlineData("server", "file:///models/gemma", "must be hf://")]
-    [InlineData("server", "hf://google/gemma-7b-it-pytorch@refs/pr/3", "not revision refs/pr/3")]
+    [InlineData("server", "hf://google/gemma-7b-it@refs/pr/3", "not revision refs/pr/3")]
+    [InlineData("server", "hf://google/gemma-7b-it-pytorch", "knows gemma 7b as google/gemma-7b or google/gemma-7b-it")]
     public void Validate_BadLoad_RefusedNamingModelLoad(string load, string source, string message)
     {
         var errors = Errors(Gke(model: m => m with { Load = load, Source = source }));
@@ -83,7 +84,7 @@ public sealed class SpecValidatorGkeTests
         var spec = new RolloutSpec
         {
             Environment = "local",
-            Model = new ModelSpec { Family = "llama-3", Size = "tiny", Source = "hf://meta-llama/Meta-Llama-3-8B", Load = ModelSpec.LoadServer },
+            Model = new ModelSpec { Family = "llama-3", Size = "8b", Source = "hf://meta-llama/Meta-Llama-3-8B", Load = ModelSpec.LoadServer },
         };
 
         Assert.Equal(["model.load"], Errors(spec).Keys.ToList());
