@@ -40,73 +40,83 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
 
     private async Task<StepResult> EnsureAsync(GkeStep step, CancellationToken cancellationToken)
     {
-        var zones = step.Target.Zones;
-        var stockOuts = new List<(string Zone, string Error)>();
-        var next = 0;
-        string? operation = null;
-        string? placed = null;
-        if (step.PreviousOutput("operation") is { } previous)
-        {
-            var zone = step.PreviousOutput("zone") ?? zones[0];
-            step.Log.Write($"resuming node pool operation {previous} of an earlier attempt (zone {zone})");
-            (operation, placed, next) = (previous, zone, IndexAfter(zones, zone));
-            if (await StockedOutAsync(step, previous, cancellationToken) is { } error)
-            {
-                stockOuts.Add((zone, error));
-                (operation, placed) = (null, null);
-                await RemoveFailedAsync(step, zone, cancellationToken);
-            }
-        }
-        else if (await FindAsync(step, cancellationToken) is { } existing)
-        {
-            var zone = (string?)existing["locations"]?[0] ?? zones[0];
-            if ((string?)existing["status"] == "ERROR" && StockOut.Matches((string?)existing["statusMessage"]))
-            {
-                // Left by an attempt that died before it could move on.
-                stockOuts.Add((zone, (string?)existing["statusMessage"] ?? ""));
-                next = IndexAfter(zones, zone);
-                await RemoveFailedAsync(step, zone, cancellationToken);
-            }
-            else
-            {
-                step.Log.Write($"node pool {Pool} exists in {zone}: adopting it");
-                placed = zone;
-            }
-        }
-
-        for (var i = next; placed is null && i < zones.Count; i++)
-        {
-            if (stockOuts.Count > 0)
-            {
-                var (zone, error) = stockOuts[^1];
-                step.Log.Write($"zone {zone} has no {step.Spec.Target.Gke!.Tpu.MachineType} capacity ({error}): trying {zones[i]}, next in tpu.zones");
-            }
-
-            (operation, var stockedOut) = await CreateAsync(step, zones[i], cancellationToken);
-            if (stockedOut is null)
-            {
-                placed = zones[i];
-            }
-            else
-            {
-                stockOuts.Add((zones[i], stockedOut));
-                await RemoveFailedAsync(step, zones[i], cancellationToken);
-            }
-        }
-
-        if (placed is null)
-        {
-            throw new StepFailedException(AllStockedOut(step, stockOuts));
-        }
-
-        var found = await WaitRunningAsync(step, placed, cancellationToken);
+        var placement = new Placement(step.Target.Zones);
+        await RecoverAsync(step, placement, cancellationToken);
+        await PlaceAsync(step, placement, cancellationToken);
+        var found = await WaitRunningAsync(step, placement.Zone!, cancellationToken);
         var differences = Compatibility.NodePoolDifferences(step.Target, found);
         if (differences.Count > 0)
         {
             throw new StepFailedException($"node pool {Pool} exists with incompatible settings: {string.Join("; ", differences)}");
         }
 
-        return StepResult.Succeeded(new JsonObject { ["nodePool"] = Pool, ["zone"] = placed, ["operation"] = operation });
+        return StepResult.Succeeded(new JsonObject { ["nodePool"] = Pool, ["zone"] = placement.Zone, ["operation"] = placement.Operation });
+    }
+
+    /// <summary>What an earlier attempt left: an operation to resume, a pool to adopt, or a stocked-out pool to clear.</summary>
+    private async Task RecoverAsync(GkeStep step, Placement placement, CancellationToken cancellationToken)
+    {
+        if (step.PreviousOutput("operation") is { } previous)
+        {
+            var zone = step.PreviousOutput("zone") ?? placement.Zones[0];
+            step.Log.Write($"resuming node pool operation {previous} of an earlier attempt (zone {zone})");
+            placement.Next = placement.IndexAfter(zone);
+            if (await StockedOutAsync(step, previous, cancellationToken) is { } error)
+            {
+                placement.StockOuts.Add((zone, error));
+                await RemoveFailedAsync(step, zone, cancellationToken);
+            }
+            else
+            {
+                (placement.Operation, placement.Zone) = (previous, zone);
+            }
+        }
+        else if (await FindAsync(step, cancellationToken) is { } existing)
+        {
+            var zone = (string?)existing["locations"]?[0] ?? placement.Zones[0];
+            if ((string?)existing["status"] == "ERROR" && StockOut.Matches((string?)existing["statusMessage"]))
+            {
+                // Left by an attempt that died before it could move on.
+                placement.StockOuts.Add((zone, (string?)existing["statusMessage"] ?? ""));
+                placement.Next = placement.IndexAfter(zone);
+                await RemoveFailedAsync(step, zone, cancellationToken);
+            }
+            else
+            {
+                step.Log.Write($"node pool {Pool} exists in {zone}: adopting it");
+                placement.Zone = zone;
+            }
+        }
+    }
+
+    /// <summary>Creates the pool in each remaining zone in turn until one has capacity.</summary>
+    private async Task PlaceAsync(GkeStep step, Placement placement, CancellationToken cancellationToken)
+    {
+        var zones = placement.Zones;
+        for (var i = placement.Next; placement.Zone is null && i < zones.Count; i++)
+        {
+            if (placement.StockOuts.Count > 0)
+            {
+                var (zone, error) = placement.StockOuts[^1];
+                step.Log.Write($"zone {zone} has no {step.Spec.Target.Gke!.Tpu.MachineType} capacity ({error}): trying {zones[i]}, next in tpu.zones");
+            }
+
+            (placement.Operation, var stockedOut) = await CreateAsync(step, zones[i], cancellationToken);
+            if (stockedOut is null)
+            {
+                placement.Zone = zones[i];
+            }
+            else
+            {
+                placement.StockOuts.Add((zones[i], stockedOut));
+                await RemoveFailedAsync(step, zones[i], cancellationToken);
+            }
+        }
+
+        if (placement.Zone is null)
+        {
+            throw new StepFailedException(AllStockedOut(step, placement.StockOuts));
+        }
     }
 
     /// <returns>The operation's name, and the stock-out error when the zone had no capacity.</returns>
@@ -197,8 +207,6 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
         }
     }
 
-    private static int IndexAfter(IReadOnlyList<string> zones, string zone) => zones.ToList().IndexOf(zone) + 1;
-
     private static string AllStockedOut(GkeStep step, List<(string Zone, string Error)> stockOuts) =>
         $"no TPU capacity for {step.Spec.Target.Gke!.Tpu.MachineType} in any of tpu.zones: " +
         string.Join("; ", stockOuts.Select(s => $"{s.Zone}: {s.Error}")) +
@@ -207,4 +215,17 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
     private static string Exhausted(GkeStep step, string detail, string? zone = null) =>
         $"no TPU capacity or quota for {step.Spec.Target.Gke!.Tpu.MachineType} in zone {zone ?? string.Join(", ", step.Target.Zones)}: {detail}. " +
         "Try another zone with TPU v5e, request quota, or retry later.";
+
+    /// <summary>Where the pool is going: the zones in order, those found stocked out, the next to try, and once placed
+    /// its zone and the operation that made it. Not thread safe: one step works on it.</summary>
+    private sealed class Placement(IReadOnlyList<string> zones)
+    {
+        public IReadOnlyList<string> Zones { get; } = zones;
+        public List<(string Zone, string Error)> StockOuts { get; } = [];
+        public int Next { get; set; }
+        public string? Zone { get; set; }
+        public string? Operation { get; set; }
+
+        public int IndexAfter(string zone) => Zones.ToList().IndexOf(zone) + 1;
+    }
 }

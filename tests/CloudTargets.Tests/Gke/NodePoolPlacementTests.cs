@@ -87,6 +87,34 @@ public sealed class NodePoolPlacementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NodePoolEnsure_RunnerKilledWhileFirstZoneRuns_NextAttemptResumesItAndMovesOnAfterTheStockOut()
+    {
+        var spec = Spec(t => t with { Zones = ["us-west4-a", "us-west4-b"] });
+        await ClusterAsync(spec);
+        _h.Google.StockedOutZones.Add("us-west4-a");
+        _h.Google.HoldOperations = true;
+        var stepId = Guid.NewGuid();
+        using var kill = new CancellationTokenSource();
+        var saved = new TaskCompletionSource();
+        _h.Progress.Saved += _ => saved.TrySetResult();
+        var first = _h.RunAsync(CloudHarness.Claim(spec, StepKinds.NodePoolEnsure, stepId: stepId), kill.Token);
+        await saved.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await kill.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var progress = _h.Progress.For(stepId);
+        Assert.Equal("us-west4-a", (string?)progress["zone"]);
+
+        _h.Google.HoldOperations = false;
+        var (result, log) = await _h.RunAsync(CloudHarness.Claim(spec, StepKinds.NodePoolEnsure, previousOutputs: progress, stepId: stepId));
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, result.Error + "\n" + log.Text);
+        Assert.Contains($"resuming node pool operation {progress["operation"]}", log.Text, StringComparison.Ordinal);
+        Assert.Equal(["us-west4-a", "us-west4-b"], _h.Google.Calls.Where(c => c.Method == "POST" && c.Path == Pools)
+            .Select(c => (string?)c.Body!["nodePool"]!["locations"]![0]).ToList());
+        Assert.Equal("us-west4-b", (string?)_h.Google.NodePool(PoolPath)!["locations"]![0]);
+    }
+
+    [Fact]
     public async Task NodePoolEnsure_QuotaExceeded_FailsWithoutTryingTheNextZone()
     {
         var spec = Spec(t => t with { Zones = ["us-west4-a", "us-west4-b"] });
