@@ -73,6 +73,13 @@ public static class CheckpointMarker
         return null;
     }
 
+    /// <summary>The size of everything the marker lists (what the engine loads); null without a marker or sizes.</summary>
+    public static long? TotalBytes(JsonObject? marker)
+    {
+        var sizes = (marker?["objects"] as JsonArray ?? []).OfType<JsonObject>().Select(o => (long?)o["size"]).ToList();
+        return sizes.Count == 0 || sizes.Any(s => s is null) ? null : sizes.Sum(s => s!.Value);
+    }
+
     /// <summary>Uploads the marker (a JSON media upload).</summary>
     public static CloudRequest Write(GoogleEndpoints endpoints, string bucket, string objectName, JsonObject marker) =>
         new("POST", new Uri(endpoints.Storage, $"../../upload/storage/v1/b/{bucket}/o?uploadType=media&name={Uri.EscapeDataString(objectName)}").ToString(), marker);

@@ -50,10 +50,23 @@ public static class Compatibility
             differences.Add($"tpu.machineType: wanted {target.Spec.Tpu.MachineType}, found {machineType}");
         }
 
+        // A pool in any of the wanted zones is adopted: an earlier run may have moved on after a stock-out.
         var locations = (pool["locations"] as JsonArray)?.Select(l => (string?)l).ToList() ?? [];
-        if (!locations.Contains(target.Zone))
+        if (!locations.Any(l => l is not null && target.Zones.Contains(l)))
         {
-            differences.Add($"location: wanted {target.Zone}, found {string.Join(",", locations)}");
+            differences.Add($"location: wanted {string.Join(" or ", target.Zones)}, found {string.Join(",", locations)}");
+        }
+
+        var spot = (bool?)pool["config"]?["spot"] ?? false;
+        if (spot != target.Spec.Tpu.Spot)
+        {
+            differences.Add($"tpu.spot: wanted {(target.Spec.Tpu.Spot ? "true" : "false")}, found {(spot ? "true" : "false")}");
+        }
+
+        var flexStart = (bool?)pool["config"]?["flexStart"] ?? false;
+        if (flexStart != target.FlexStart)
+        {
+            differences.Add($"tpu.provisioning: wanted {target.Spec.Tpu.Provisioning}, found {(flexStart ? Contracts.Specs.TpuSpec.FlexStart : Contracts.Specs.TpuSpec.OnDemand)}");
         }
 
         var mode = (string?)pool["config"]?["workloadMetadataConfig"]?["mode"];

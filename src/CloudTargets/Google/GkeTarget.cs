@@ -13,6 +13,11 @@ public sealed record GkeTarget(GkeTargetSpec Spec, string Environment)
     public string Project => Spec.Project;
     public string Region => Spec.Region;
     public string Zone => Spec.Location;
+
+    /// <summary>The zones <c>nodepool.ensure</c> tries in order: <c>tpu.zones</c>, else the <c>location</c> alone.</summary>
+    public IReadOnlyList<string> Zones => Spec.Tpu.Zones is { Count: > 0 } zones ? zones : [Spec.Location];
+
+    public bool FlexStart => string.Equals(Spec.Tpu.Provisioning, TpuSpec.FlexStart, StringComparison.Ordinal);
     public bool Standard => string.Equals(Spec.Mode, "standard", StringComparison.Ordinal);
     public string ClusterName => string.IsNullOrEmpty(Spec.Cluster) ? Environment : Spec.Cluster;
     public string Bucket => string.IsNullOrEmpty(Spec.Bucket) ? $"{Project}-{Environment}" : Spec.Bucket;

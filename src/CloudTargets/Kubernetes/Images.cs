@@ -7,6 +7,8 @@ public static class Images
 
     public const string Converter = Registry + "inference-checkpoint:v0.2.3";
     public const string Server = Registry + "jetstream-pytorch-server:v0.2.3";
+    /// <summary>v0.2.4 lets the server download from Hugging Face itself (<c>--model_id</c>; <c>model.load: server</c>).</summary>
+    public const string ServerWithModelId = Registry + "jetstream-pytorch-server:v0.2.4";
     /// <summary>v0.2.3 of the HTTP front is the first with <c>/healthcheck</c>, which the probes need.</summary>
     public const string Http = Registry + "jetstream-http:v0.2.3";
 }

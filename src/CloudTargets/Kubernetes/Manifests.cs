@@ -54,12 +54,7 @@ public sealed class Manifests(RolloutSpec spec, string revision)
                 $"-n={_model.ModelName}",
                 $"-q={Flag(spec.Engine.QuantizeWeights)}",
                 "-h=True"),
-            ["volumeMounts"] = new JsonArray(new JsonObject
-            {
-                ["mountPath"] = "/huggingface/",
-                ["name"] = "huggingface-credentials",
-                ["readOnly"] = true,
-            }),
+            ["volumeMounts"] = new JsonArray(SecretMount()),
             ["resources"] = TpuResources(),
         };
         var podSpec = new JsonObject
@@ -68,12 +63,7 @@ public sealed class Manifests(RolloutSpec spec, string revision)
             ["restartPolicy"] = "Never",
             ["nodeSelector"] = NodeSelector(),
             ["containers"] = new JsonArray(container),
-            ["volumes"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "huggingface-credentials",
-                // 0400: only the container's user reads the token.
-                ["secret"] = new JsonObject { ["secretName"] = Names.Secret, ["defaultMode"] = 256 },
-            }),
+            ["volumes"] = new JsonArray(SecretVolume()),
         };
         return new JsonObject
         {
@@ -94,7 +84,15 @@ public sealed class Manifests(RolloutSpec spec, string revision)
         };
     }
 
-    public JsonObject Deployment(int replicas) => DeploymentManifest.Build(this, spec, revision, replicas);
+    /// <summary>Whether <c>checkpoint.convert</c> has work: not when the server downloads the model itself.</summary>
+    public bool NeedsConversion => !_model.ServerDownloads;
+
+    /// <param name="checkpointBytes">The converted checkpoint's size from the conversion marker; null: the model's
+    /// estimate (the plan preview, or no marker).</param>
+    public JsonObject Deployment(int replicas, long? checkpointBytes = null) =>
+        DeploymentManifest.Build(this, spec, revision, replicas, LoadBudget(checkpointBytes));
+
+    public LoadBudget LoadBudget(long? checkpointBytes) => Kubernetes.LoadBudget.For(_model, checkpointBytes);
 
     public JsonObject Service() => new()
     {
@@ -119,20 +117,60 @@ public sealed class Manifests(RolloutSpec spec, string revision)
 
     internal JsonObject Labels(string app) => new() { [Names.AppLabel] = app, [Names.RevisionLabel] = revision };
 
+    /// <summary>A <c>gke</c> target in Autopilot mode: no node pool, the pods' selectors and requests pick the nodes.</summary>
+    internal bool Autopilot => spec.Target.Gke is { } gke && spec.Target.Kind == TargetKinds.Gke && gke.Mode != "standard";
+
+    private TpuSpec Tpu => spec.Target.Gke?.Tpu ?? new TpuSpec();
+
+    /// <summary>The labels GKE puts on TPU slice nodes; on Autopilot they are what provisions them. Spot and flex-start
+    /// nodes carry <c>cloud.google.com/gke-spot</c> / <c>gke-flex-start</c>: on Autopilot the selector asks for them,
+    /// on Standard it keeps the pods on the pool made that way.</summary>
     internal JsonObject NodeSelector()
     {
-        var tpu = spec.Target.Gke?.Tpu ?? new TpuSpec();
-        return new JsonObject
+        var tpu = Tpu;
+        var selector = new JsonObject
         {
             ["cloud.google.com/gke-tpu-topology"] = tpu.Topology,
             ["cloud.google.com/gke-tpu-accelerator"] = TpuCatalog.Accelerator,
         };
+        if (tpu.Spot)
+        {
+            selector["cloud.google.com/gke-spot"] = "true";
+        }
+
+        if (tpu.Provisioning == TpuSpec.FlexStart)
+        {
+            selector["cloud.google.com/gke-flex-start"] = "true";
+        }
+
+        return selector;
     }
 
-    internal static JsonObject TpuResources() => new()
+    /// <summary>A pod holds one TPU host: the chips of the machine type (Standard, and <c>kubernetes</c> targets) or of
+    /// the host Autopilot picks for the topology.</summary>
+    internal JsonObject TpuResources()
     {
-        ["requests"] = new JsonObject { ["google.com/tpu"] = "8" },
-        ["limits"] = new JsonObject { ["google.com/tpu"] = "8" },
+        var tpu = Tpu;
+        var chips = TpuCatalog.ChipsPerPod(!Autopilot, tpu.MachineType, tpu.Topology).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new JsonObject
+        {
+            ["requests"] = new JsonObject { ["google.com/tpu"] = chips },
+            ["limits"] = new JsonObject { ["google.com/tpu"] = chips },
+        };
+    }
+
+    internal static JsonObject SecretMount() => new()
+    {
+        ["mountPath"] = "/huggingface/",
+        ["name"] = "huggingface-credentials",
+        ["readOnly"] = true,
+    };
+
+    // 0400: only the container's user reads the token.
+    internal static JsonObject SecretVolume() => new()
+    {
+        ["name"] = "huggingface-credentials",
+        ["secret"] = new JsonObject { ["secretName"] = Names.Secret, ["defaultMode"] = 256 },
     };
 
     internal static string Flag(bool value) => value ? "True" : "False";

@@ -45,4 +45,24 @@ public sealed record ModelLayout(RolloutSpec Spec)
     public string SourceId => $"{Spec.Model.Source}|{HuggingFaceRepo}|{Precision}";
 
     public string MountPath => "/models";
+
+    /// <summary><c>model.load: server</c>: the JetStream-PyTorch server downloads from Hugging Face (<c>--model_id</c>);
+    /// nothing is converted and the bucket is not mounted.</summary>
+    public bool ServerDownloads => Spec.Model.Load == ModelSpec.LoadServer;
+
+    /// <summary>Parameters of the architectures DESIGN.md names (Llama 3 8B: 8.03 billion; Gemma 7B: 8.54 billion with
+    /// its 256000-token embedding), at 2 bytes each in bf16 and 1 in int8; 0 for the small test models.</summary>
+    public long EstimatedCheckpointBytes
+    {
+        get
+        {
+            long parameters = (ModelName, Size) switch
+            {
+                ("llama-3", "8b") => 8_030_000_000,
+                ("gemma", "7b") => 8_540_000_000,
+                _ => 0,
+            };
+            return Spec.Engine.QuantizeWeights && !ServerDownloads ? parameters : parameters * 2;
+        }
+    }
 }

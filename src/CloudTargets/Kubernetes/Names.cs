@@ -12,6 +12,8 @@ public static class Names
     public const string RevisionLabel = "orchestrator.dev/revision";
     public const string WorkloadIdentityAnnotation = "iam.gke.io/gcp-service-account";
     public const string FieldManager = "orchestrator";
+    /// <summary>On the Deployment: how its startup probe's budget was derived (<see cref="LoadBudget.Describe"/>).</summary>
+    public const string LoadBudgetAnnotation = "orchestrator.dev/load-budget";
     /// <summary>The HTTP front's port (<c>jetstream-http</c>): <c>/generate</c>, <c>/healthcheck</c>, the Service.</summary>
     public const int HttpPort = 8000;
     /// <summary>The server container's port; the engine image in this repository serves its <c>/metrics</c> there.</summary>

@@ -22,6 +22,7 @@ public static class CloudPlan
         ArgumentNullException.ThrowIfNull(spec);
         endpoints ??= GoogleEndpoints.Public;
         var requests = new List<CloudRequest>();
+        var preview = new JsonArray();
         var manifests = new List<JsonObject>();
         var objects = new Manifests(spec, revision);
         var gke = spec.Target.Kind == TargetKinds.Gke ? GkeTarget.From(spec) : null;
@@ -32,8 +33,7 @@ public static class CloudPlan
                 requests.AddRange([cluster.GetCluster(), cluster.CreateCluster()]);
                 break;
             case StepKinds.NodePoolEnsure when gke is { Standard: true }:
-                var pool = new GkeRequests(endpoints, gke);
-                requests.AddRange([pool.GetNodePool(), pool.CreateNodePool()]);
+                NodePool(new GkeRequests(endpoints, gke), gke, preview);
                 break;
             case StepKinds.BucketEnsure when gke is not null:
                 var storage = new StorageRequests(endpoints, gke);
@@ -45,6 +45,9 @@ public static class CloudPlan
                 break;
             case StepKinds.SecretEnsure:
                 manifests.Add(objects.Secret(token: null));
+                break;
+            case StepKinds.CheckpointConvert when !objects.NeedsConversion:
+                // model.load: server: the engine downloads the model itself; nothing to convert or to mark.
                 break;
             case StepKinds.CheckpointConvert:
                 if (!string.IsNullOrEmpty(objects.Target.Bucket))
@@ -76,9 +79,32 @@ public static class CloudPlan
                 break;
         }
 
+        foreach (var request in requests)
+        {
+            preview.Add(request.ToJson());
+        }
+
         return new StepPreview(
-            new JsonArray(requests.Select(r => (JsonNode)r.ToJson()).ToArray()),
+            preview,
             new JsonArray(manifests.Select(m => (JsonNode)m).ToArray()));
+    }
+
+    // The first zone's create is what is sent from nothing; each later zone's delete and create only after a stock-out
+    // in the zone before it, which "when" says.
+    private static void NodePool(GkeRequests pool, GkeTarget gke, JsonArray preview)
+    {
+        preview.Add(pool.GetNodePool().ToJson());
+        preview.Add(pool.CreateNodePool(gke.Zones[0]).ToJson());
+        for (var i = 1; i < gke.Zones.Count; i++)
+        {
+            var when = $"zone {gke.Zones[i - 1]} is stocked out";
+            var delete = pool.DeleteNodePool().ToJson();
+            delete["when"] = when;
+            var create = pool.CreateNodePool(gke.Zones[i]).ToJson();
+            create["when"] = when;
+            preview.Add(delete);
+            preview.Add(create);
+        }
     }
 
     private static IEnumerable<CloudRequest> Identity(IamRequests iam, GkeTarget gke)

@@ -80,6 +80,7 @@ public static partial class CloudPreflight
         Label(gke.KubernetesServiceAccount, "target.gke.kubernetesServiceAccount", problems);
         if (gke.Tpu is { } tpu)
         {
+            TpuPlacement(gke, tpu, problems);
             if (!TpuCatalog.ChipsPerHost.ContainsKey(tpu.MachineType ?? ""))
             {
                 problems.Add(("target.gke.tpu.machineType", $"Unknown TPU v5e machine type; use one of {string.Join(", ", TpuCatalog.ChipsPerHost.Keys)}."));
@@ -89,6 +90,55 @@ public static partial class CloudPreflight
             {
                 problems.Add(("target.gke.tpu.topology", $"Unknown TPU v5e topology; use one of {string.Join(", ", TpuCatalog.Topologies)}."));
             }
+        }
+    }
+
+    // Zones, Spot and flex-start: each value either changes the request or is refused here, by field.
+    private static void TpuPlacement(GkeTargetSpec gke, TpuSpec tpu, List<(string, string)> problems)
+    {
+        var zones = tpu.Zones ?? [];
+        if (zones.Count > 0 && gke.Mode != "standard")
+        {
+            problems.Add(("target.gke.tpu.zones", "Autopilot has no node pool to place: GKE picks a zone of the region with capacity for each TPU pod. Remove tpu.zones, or use mode: standard."));
+        }
+        else if (zones.Count > 0)
+        {
+            var offered = TpuCatalog.Zones.GetValueOrDefault(gke.Region ?? "") ?? [];
+            for (var i = 0; i < zones.Count; i++)
+            {
+                var zone = zones[i] ?? "";
+                if (!zone.StartsWith(gke.Region + "-", StringComparison.Ordinal))
+                {
+                    problems.Add(($"target.gke.tpu.zones[{i}]", $"Zone {zone} is not in region {gke.Region}."));
+                }
+                else if (!offered.Contains(zone))
+                {
+                    problems.Add(($"target.gke.tpu.zones[{i}]", $"Zone {zone} has no TPU v5e; in {gke.Region} use {string.Join(", ", offered)}."));
+                }
+                else if (zones.Take(i).Contains(zone))
+                {
+                    problems.Add(($"target.gke.tpu.zones[{i}]", $"Zone {zone} is listed twice."));
+                }
+            }
+
+            if (!string.IsNullOrEmpty(gke.Location) && gke.Location != zones[0])
+            {
+                problems.Add(("target.gke.location", $"With tpu.zones the node pool goes to {zones[0]} first: give location {zones[0]} or leave it out."));
+            }
+        }
+
+        if (tpu.Provisioning == "queued")
+        {
+            problems.Add(("target.gke.tpu.provisioning", "Queued provisioning (NodePool.queuedProvisioning) only admits pods through ProvisioningRequest objects, which this orchestrator does not create; use flex-start or on-demand."));
+        }
+        else if (tpu.Provisioning is not (TpuSpec.OnDemand or TpuSpec.FlexStart))
+        {
+            problems.Add(("target.gke.tpu.provisioning", $"Must be {TpuSpec.OnDemand} or {TpuSpec.FlexStart}."));
+        }
+
+        if (tpu.Spot && tpu.Provisioning == TpuSpec.FlexStart)
+        {
+            problems.Add(("target.gke.tpu.spot", "Flex-start VMs are not Spot VMs: choose tpu.spot or provisioning: flex-start, not both."));
         }
     }
 

@@ -17,4 +17,9 @@ public sealed record CostEstimate(
     string Currency,
     decimal EstimatedPerHour,
     decimal? EstimatedUntilTtl,
-    string PriceSource);
+    string PriceSource)
+{
+    /// <summary>What the price does not reflect (Spot or flex-start nodes priced at the table's on-demand rate); null
+    /// when it applies as is. Shown as a warning.</summary>
+    public string? PriceNote { get; init; }
+}

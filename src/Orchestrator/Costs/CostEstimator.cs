@@ -21,13 +21,28 @@ public sealed class CostEstimator(IOptions<CostOptions> options)
         decimal? hours = Durations.TryParse(spec.Cleanup.TeardownAfter, out var ttl) ? (decimal)ttl.TotalSeconds / 3600m : null;
         return new CostEstimate(
             chips, basis, chips, Round(hours, 4), Round(chips * hours, 2), price, options.Value.Currency,
-            Math.Round(perHour, 2, MidpointRounding.AwayFromZero), Round(perHour * hours, 2), source);
+            Math.Round(perHour, 2, MidpointRounding.AwayFromZero), Round(perHour * hours, 2), source)
+        {
+            PriceNote = PriceNote(gke.Tpu),
+        };
     }
 
+    // The table holds on-demand prices only: Spot and flex-start nodes are billed less, at rates that change (Spot
+    // daily), so the estimate is their upper bound and says so rather than passing for their price.
+    private static string? PriceNote(TpuSpec tpu) =>
+        tpu.Spot ? "tpu.spot: priced at the on-demand rate of the price table; Spot TPUs are billed less (their price changes), so this is an upper bound"
+        : tpu.Provisioning == TpuSpec.FlexStart ? "tpu.provisioning flex-start: priced at the on-demand rate of the price table; flex-start TPUs are billed at a discount, so this is an upper bound"
+        : null;
+
     /// <summary>What a person should know before applying: a gke spec without a TTL is billed until someone acts.</summary>
-    public static IReadOnlyList<string> Warnings(CostEstimate? estimate) => estimate is { TtlHours: null }
-        ? [$"no {TtlField}: the TPUs are billed until someone tears the environment down ({estimate.Chips} chips, ~{Money(estimate.EstimatedPerHour, estimate.Currency)} per hour)"]
-        : [];
+    public static IReadOnlyList<string> Warnings(CostEstimate? estimate)
+    {
+        var warnings = new List<string>();
+        if (estimate is { TtlHours: null })
+            warnings.Add($"no {TtlField}: the TPUs are billed until someone tears the environment down ({estimate.Chips} chips, ~{Money(estimate.EstimatedPerHour, estimate.Currency)} per hour)");
+        if (estimate?.PriceNote is { } note) warnings.Add(note);
+        return warnings;
+    }
 
     private static string Money(decimal amount, string currency) => $"{amount.ToString("0.00", CultureInfo.InvariantCulture)} {currency}";
 

@@ -25,6 +25,7 @@ public static partial class SpecValidator
         ValidateModel(spec.Model, errors);
         ValidateEngine(spec.Engine, errors);
         ValidateTarget(spec.Target, spec.Model?.Family, errors);
+        ValidateLoad(spec, errors);
         // Names each cloud API would refuse (service account ids, bucket names, TPU region and topology), by field.
         if (spec.Target is not null)
             foreach (var (field, message) in CloudTargets.Preflight.CloudPreflight.Check(spec)) errors.Add(field, message);
@@ -95,7 +96,8 @@ public static partial class SpecValidator
         if (string.IsNullOrEmpty(gke.Region)) errors.Add("target.gke.region", "Required.");
         if (string.IsNullOrEmpty(gke.Cluster)) errors.Add("target.gke.cluster", "Required.");
         if (!GkeModes.Contains(gke.Mode)) errors.Add("target.gke.mode", "Must be autopilot or standard.");
-        if (gke.Mode == "standard" && string.IsNullOrEmpty(gke.Location)) errors.Add("target.gke.location", "Required in standard mode (the node pool's zone).");
+        if (gke.Mode == "standard" && string.IsNullOrEmpty(gke.Location) && gke.Tpu?.Zones is not { Count: > 0 })
+            errors.Add("target.gke.location", "Required in standard mode (the node pool's zone), unless tpu.zones lists the zones.");
         if (gke.Tpu is null) errors.Add("target.gke.tpu", "Must be an object, not null.");
         else if (gke.Tpu.Nodes is < 1 or > 256) errors.Add("target.gke.tpu.nodes", "Must be between 1 and 256.");
         ValidateTokenReference(gke.HuggingFaceToken, "target.gke.huggingFaceToken", errors);
@@ -103,6 +105,25 @@ public static partial class SpecValidator
             errors.Add("target.gke.conversion", "Must be runner or cluster (empty: runner, except for gemma).");
         else if (gke.Conversion == GkeConversions.Runner && family == "gemma")
             errors.Add("target.gke.conversion", "JetStream-PyTorch converts Gemma from its PyTorch checkpoint (google/gemma-7b-it-pytorch), which the runner cannot read: use conversion: cluster.");
+    }
+
+    // model.load: server changes only the Kubernetes manifests; elsewhere it would be accepted and ignored.
+    private static void ValidateLoad(RolloutSpec spec, ValidationErrors errors)
+    {
+        var load = spec.Model?.Load;
+        if (load is null or ModelSpec.LoadBucket) return;
+        if (load != ModelSpec.LoadServer) { errors.Add("model.load", $"Must be {ModelSpec.LoadBucket} or {ModelSpec.LoadServer}."); return; }
+        if (spec.Target?.Kind is not (TargetKinds.Gke or TargetKinds.Kubernetes))
+            errors.Add("model.load", $"server (the JetStream-PyTorch server downloads with --model_id) applies to kubernetes and gke targets; a {spec.Target?.Kind} target loads from its artifacts. Remove model.load.");
+        else if (spec.Model?.Source?.StartsWith("hf://", StringComparison.Ordinal) != true)
+            errors.Add("model.load", "server downloads from Hugging Face: model.source must be hf://org/name[@revision].");
+        else if (CloudTargets.Kubernetes.ServerModels.For(spec.Model.Family, spec.Model.Size) is var ids
+            && !ids.Contains(spec.Model.Source[5..].Split('@')[0]))
+            errors.Add("model.load", ids.Count == 0
+                ? $"server: the JetStream-PyTorch server has no --model_id for {spec.Model.Family} {spec.Model.Size}; use model.load: bucket."
+                : $"server: the JetStream-PyTorch server knows {spec.Model.Family} {spec.Model.Size} as {string.Join(" or ", ids)}; give model.source hf://<one of them>.");
+        else if (spec.Model.Source.Split('@') is [_, var revision] && revision != "main")
+            errors.Add("model.load", $"server passes only --model_id: the server downloads the default branch, not revision {revision}. Use model.load: bucket to pin a revision.");
     }
 
     // The spec is stored and shown: it may name where the token is, never hold it.

@@ -13,18 +13,24 @@ internal sealed class GcsCheckpointStore(StorageClients storage, GoogleRestClien
 {
     public async Task<string?> StaleReasonAsync(string bucket, ModelLayout model, CancellationToken cancellationToken)
     {
-        JsonObject? marker;
+        var marker = await MarkerAsync(bucket, model, cancellationToken);
+        var current = await ListAsync(bucket, model, cancellationToken);
+        return CheckpointMarker.Mismatch(marker, model.SourceId, [model.CheckpointObject, model.TokenizerObject], current);
+    }
+
+    public async Task<long?> CheckpointBytesAsync(string bucket, ModelLayout model, CancellationToken cancellationToken) =>
+        CheckpointMarker.TotalBytes(await MarkerAsync(bucket, model, cancellationToken));
+
+    private async Task<JsonObject?> MarkerAsync(string bucket, ModelLayout model, CancellationToken cancellationToken)
+    {
         try
         {
-            marker = await rest.SendAsync(CheckpointMarker.Read(options.Endpoints, bucket, model.MarkerObject), null, cancellationToken);
+            return await rest.SendAsync(CheckpointMarker.Read(options.Endpoints, bucket, model.MarkerObject), null, cancellationToken);
         }
         catch (GoogleApiException e) when (e.HttpStatus == (int)HttpStatusCode.NotFound)
         {
-            marker = null;
+            return null;
         }
-
-        var current = await ListAsync(bucket, model, cancellationToken);
-        return CheckpointMarker.Mismatch(marker, model.SourceId, [model.CheckpointObject, model.TokenizerObject], current);
     }
 
     public async Task RecordAsync(string bucket, ModelLayout model, CancellationToken cancellationToken)

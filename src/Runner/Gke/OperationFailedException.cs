@@ -1,3 +1,5 @@
+using CloudTargets.Google;
+
 namespace Runner.Gke;
 
 /// <summary>A GKE operation that finished with an error (<c>google.rpc.Status</c>: code and message).</summary>
@@ -8,6 +10,8 @@ internal sealed class OperationFailedException(string operation, int code, strin
     public string ApiMessage { get; } = message;
 
     /// <summary>RESOURCE_EXHAUSTED (8): quota or no capacity in the zone (a TPU stock-out); retrying soon will not help.</summary>
-    public bool Exhausted => Code == 8 || ApiMessage.Contains("STOCKOUT", StringComparison.OrdinalIgnoreCase)
-        || ApiMessage.Contains("RESOURCE_POOL_EXHAUSTED", StringComparison.OrdinalIgnoreCase);
+    public bool Exhausted => Code == 8 || StockedOut;
+
+    /// <summary>The zone has no capacity (not a quota): another zone may.</summary>
+    public bool StockedOut => StockOut.Matches(ApiMessage);
 }

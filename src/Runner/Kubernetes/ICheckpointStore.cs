@@ -10,6 +10,10 @@ internal interface ICheckpointStore
     /// otherwise why the checkpoint must be converted (again).</returns>
     Task<string?> StaleReasonAsync(string bucket, ModelLayout model, CancellationToken cancellationToken);
 
+    /// <returns>The converted checkpoint's size in bytes as the conversion marker recorded it (every object beside the
+    /// marker); null without a marker.</returns>
+    Task<long?> CheckpointBytesAsync(string bucket, ModelLayout model, CancellationToken cancellationToken);
+
     /// <summary>Writes the marker beside the converted files with each object's checksums as Cloud Storage reports them.</summary>
     Task RecordAsync(string bucket, ModelLayout model, CancellationToken cancellationToken);
 }

@@ -37,6 +37,15 @@ internal sealed partial class FakeGoogleCloud
         }
     }
 
+    /// <summary>A node pool in the state given (one a failed create left behind, say).</summary>
+    public void SeedNodePool(string path, JsonObject pool)
+    {
+        lock (_gate)
+        {
+            _nodePools[path] = pool.DeepClone().AsObject();
+        }
+    }
+
     private Reply Container(string method, string path, JsonNode? body)
     {
         if (ClustersPath().Match(path) is { Success: true } list && method == "POST")
@@ -58,6 +67,17 @@ internal sealed partial class FakeGoogleCloud
         if (NodePoolPath().IsMatch(path) && method == "GET")
         {
             return _nodePools.TryGetValue(resource, out var pool) ? Reply.Ok(pool.DeepClone()) : Reply.NotFound($"Node pool \"{resource}\"");
+        }
+
+        if (NodePoolPath().IsMatch(path) && method == "DELETE")
+        {
+            if (!_nodePools.TryGetValue(resource, out var pool))
+            {
+                return Reply.NotFound($"Node pool \"{resource}\"");
+            }
+
+            pool["status"] = "STOPPING";
+            return Reply.Ok(StartOperation("DELETE_NODE_POOL", resource, _ => _nodePools.Remove(resource)));
         }
 
         if (ClusterPath().IsMatch(path))
@@ -106,6 +126,11 @@ internal sealed partial class FakeGoogleCloud
         if (_clusters.ContainsKey(path))
         {
             return Reply.GoogleError(409, "ALREADY_EXISTS", $"Already exists: {path}.");
+        }
+
+        if (AutopilotRefusal(body!["cluster"]!.AsObject()) is { } refused)
+        {
+            return refused;
         }
 
         var cluster = NewCluster(locationPath, body!["cluster"]!.AsObject());
@@ -158,7 +183,17 @@ internal sealed partial class FakeGoogleCloud
             return Reply.NotFound("Cluster");
         }
 
+        if ((bool?)cluster["autopilot"]?["enabled"] == true)
+        {
+            return Reply.GoogleError(400, "FAILED_PRECONDITION", "Autopilot clusters do not support node pool operations: GKE manages their nodes.");
+        }
+
         var poolBody = body!["nodePool"]!.AsObject();
+        if (FlexStartRefusal(poolBody) is { } refused)
+        {
+            return refused;
+        }
+
         var path = $"{parent}/{poolBody["name"]}";
         if (_nodePools.ContainsKey(path))
         {
@@ -169,8 +204,18 @@ internal sealed partial class FakeGoogleCloud
         pool["status"] = "PROVISIONING";
         _nodePools[path] = pool;
         var stockOut = TpuStockOut;
+        var zoneStockedOut = StockedOutZones.Contains((string?)poolBody["locations"]?[0] ?? "");
         return Reply.Ok(StartOperation("CREATE_NODE_POOL", path, operation =>
         {
+            if (zoneStockedOut)
+            {
+                var zoneMessage = ZoneStockOut(cluster, pool);
+                pool["status"] = "ERROR";
+                pool["statusMessage"] = zoneMessage;
+                operation.Error = new JsonObject { ["code"] = 13, ["message"] = zoneMessage };
+                return;
+            }
+
             if (!stockOut)
             {
                 pool["status"] = "RUNNING";
@@ -193,6 +238,53 @@ internal sealed partial class FakeGoogleCloud
         {
             return _operations.Values.Where(o => o.Type == type).OrderBy(o => o.StartedAt).LastOrDefault()?.Status;
         }
+    }
+
+    // What GKE reports when the pool's managed instance group cannot create its VMs for want of capacity.
+    private static string ZoneStockOut(JsonObject cluster, JsonObject pool)
+    {
+        var zone = (string?)pool["locations"]?[0];
+        return $"Google Compute Engine: Not all instances running in IGM after 4m0s. Expected {pool["initialNodeCount"]}, running 0, " +
+            $"transitioning {pool["initialNodeCount"]}. Current errors: [GCE_STOCKOUT]: Instance 'gke-{cluster["name"]}-tpu-pool-1a2b3c4d-0' " +
+            $"creation failed: The zone 'projects/demo-project/zones/{zone}' does not have enough resources available to fulfill the request. " +
+            "Try a different zone, or try again later.";
+    }
+
+    /// <summary>GKE manages an Autopilot cluster's nodes: a create carrying node pool or node settings is refused.</summary>
+    private static Reply? AutopilotRefusal(JsonObject cluster)
+    {
+        if ((bool?)cluster["autopilot"]?["enabled"] != true)
+        {
+            return null;
+        }
+
+        foreach (var field in new[] { "nodePools", "nodeConfig", "initialNodeCount", "nodePoolDefaults" })
+        {
+            if (cluster.ContainsKey(field))
+            {
+                return Reply.GoogleError(400, "INVALID_ARGUMENT", $"Autopilot clusters do not support the field cluster.{field}: GKE manages their nodes.", $"cluster.{field}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What GKE requires of a flex-start pool: autoscaled from zero, no reservation, no auto-repair, not Spot.</summary>
+    private static Reply? FlexStartRefusal(JsonObject pool)
+    {
+        var config = pool["config"] as JsonObject;
+        if ((bool?)config?["flexStart"] != true)
+        {
+            return null;
+        }
+
+        var problem = (bool?)pool["autoscaling"]?["enabled"] != true ? "nodePool.autoscaling.enabled must be true"
+            : ((int?)pool["initialNodeCount"] ?? 0) != 0 ? "nodePool.initialNodeCount must be 0"
+            : (string?)config!["reservationAffinity"]?["consumeReservationType"] != "NO_RESERVATION" ? "nodePool.config.reservationAffinity must be NO_RESERVATION"
+            : (bool?)pool["management"]?["autoRepair"] != false ? "nodePool.management.autoRepair must be false"
+            : (bool?)config["spot"] == true ? "nodePool.config.spot cannot be combined with flexStart"
+            : null;
+        return problem is null ? null : Reply.GoogleError(400, "INVALID_ARGUMENT", $"Flex-start node pools: {problem}.");
     }
 
     private JsonObject StartOperation(string type, string target, Action<FakeOperation> onDone)

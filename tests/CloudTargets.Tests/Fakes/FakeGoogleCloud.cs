@@ -50,6 +50,10 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
     /// <summary>TPU node pools fail with ZONE_RESOURCE_POOL_EXHAUSTED.</summary>
     public bool TpuStockOut { get; set; }
 
+    /// <summary>Zones where a TPU node pool's instances cannot be created: the operation fails as GKE reports a managed
+    /// instance group that got GCE_STOCKOUT (code 13), and the pool stays in ERROR until deleted.</summary>
+    public HashSet<string> StockedOutZones { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The next cluster create operation ends with this error (code 13 INTERNAL).</summary>
     public string? FailNextClusterOperation { get; set; }
 

@@ -9,6 +9,9 @@ namespace CloudTargets.Tests.Gke;
 
 public sealed class GkeRolloutTests : IAsyncLifetime
 {
+    /// <summary>What the harness's converter uploads: model.safetensors and tokenizer.model.</summary>
+    private const long ConvertedBytes = 14_000_000_000 + 4_241_003;
+
     private CloudHarness _h = null!;
 
     /// <summary>The planner's order for a Standard gke rollout without canary.</summary>
@@ -41,7 +44,7 @@ public sealed class GkeRolloutTests : IAsyncLifetime
             "/storage/v1/b?project=demo-project",
             "/iam/v1/projects/demo-project/serviceAccounts"], creates.Select(c => c.Path.Split("&")[0]).ToList());
         Assert.True(JsonNode.DeepEquals(gke.CreateCluster().Body, creates[0].Body), creates[0].Body!.ToJsonString());
-        Assert.True(JsonNode.DeepEquals(gke.CreateNodePool().Body, creates[1].Body), creates[1].Body!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(gke.CreateNodePool(Specs.Zone).Body, creates[1].Body), creates[1].Body!.ToJsonString());
         Assert.True(JsonNode.DeepEquals(new StorageRequests(endpoints, target).BucketBody(), creates[2].Body), creates[2].Body!.ToJsonString());
         Assert.True(JsonNode.DeepEquals(iam.CreateServiceAccount().Body, creates[3].Body));
 
@@ -67,12 +70,68 @@ public sealed class GkeRolloutTests : IAsyncLifetime
         var applied = _h.Kube.Applied;
         Assert.Equal(["ServiceAccount", "Secret", "Job", "Service", "Deployment"], applied.Select(a => a.Kind).ToList());
         Assert.True(JsonNode.DeepEquals(manifests.ConverterJob(), applied[2].Body));
-        Assert.True(JsonNode.DeepEquals(manifests.Deployment(2), applied[4].Body));
+        // The startup probe's budget comes from the size the conversion marker recorded.
+        Assert.True(JsonNode.DeepEquals(manifests.Deployment(2, ConvertedBytes), applied[4].Body), applied[4].Body.ToJsonString());
         Assert.True(JsonNode.DeepEquals(manifests.Service(), applied[3].Body));
         var account = _h.Kube.Get("serviceaccounts", "default", "default")!;
         Assert.Equal("wi-jetstream@demo-project.iam.gserviceaccount.com", (string?)account["metadata"]!["annotations"]!["iam.gke.io/gcp-service-account"]);
         Assert.Equal("platform-team", (string?)account["metadata"]!["annotations"]!["example.com/owner"]);
         Assert.Equal(2, (int?)_h.Kube.Get("deployments", "default", "jetstream-pytorch-server-r1")!["spec"]!["replicas"]);
+    }
+
+    [Fact]
+    public async Task FullRollout_Autopilot_NoNodePoolAndPodsAskForTheSliceBySelectorsAndChips()
+    {
+        var spec = Specs.Gke(_h.TokenFile, mode: "autopilot", change: g => g with { Location = "" });
+        await RunPlanAsync(spec, expectSkippedConvert: false, autopilot: true);
+
+        var creates = _h.Google.Calls.Where(c => c.Method == "POST" && c.Status == 200 && c.Path.StartsWith("/container/", StringComparison.Ordinal)).ToList();
+        var cluster = Assert.Single(creates).Body!["cluster"]!.AsObject();
+        Assert.True((bool?)cluster["autopilot"]!["enabled"]);
+        Assert.False(cluster.ContainsKey("nodePools"));
+        Assert.Equal(0, _h.Google.Count("POST", "/nodePools"));
+        Assert.True((bool?)cluster["addonsConfig"]!["gcsFuseCsiDriverConfig"]!["enabled"]);
+
+        var manifests = new Manifests(spec, "r1");
+        var applied = _h.Kube.Applied;
+        Assert.Equal(["ServiceAccount", "Secret", "Job", "Service", "Deployment"], applied.Select(a => a.Kind).ToList());
+        Assert.True(JsonNode.DeepEquals(manifests.ConverterJob(), applied[2].Body));
+        Assert.True(JsonNode.DeepEquals(manifests.Deployment(2, ConvertedBytes), applied[4].Body), applied[4].Body.ToJsonString());
+        foreach (var pod in new[] { applied[2].Body!["spec"]!["template"]!, applied[4].Body!["spec"]!["template"]! })
+        {
+            var selector = pod["spec"]!["nodeSelector"]!.AsObject();
+            Assert.Equal("tpu-v5-lite-podslice", (string?)selector["cloud.google.com/gke-tpu-accelerator"]);
+            Assert.Equal("2x4", (string?)selector["cloud.google.com/gke-tpu-topology"]);
+            Assert.Equal(2, selector.Count);
+            var resources = pod["spec"]!["containers"]![0]!["resources"]!;
+            Assert.Equal("8", (string?)resources["requests"]!["google.com/tpu"]);
+            Assert.Equal("8", (string?)resources["limits"]!["google.com/tpu"]);
+        }
+
+        // Autopilot fixes every container's resources: the FUSE sidecar gets ephemeral storage for the file cache.
+        var annotations = applied[4].Body!["spec"]!["template"]!["metadata"]!["annotations"]!;
+        Assert.Equal("15Gi", (string?)annotations["gke-gcsfuse/ephemeral-storage-limit"]);
+        Assert.Null(annotations["gke-gcsfuse/memory-limit"]);
+        Assert.Equal(2, (int?)_h.Kube.Get("deployments", "default", "jetstream-pytorch-server-r1")!["spec"]!["replicas"]);
+    }
+
+    [Fact]
+    public async Task ClusterEnsure_AutopilotRequestWithNodePools_RefusedByTheFake()
+    {
+        var spec = Specs.Gke(_h.TokenFile, mode: "autopilot");
+        var body = new GkeRequests(_h.Google.Endpoints, GkeTarget.From(spec)).CreateCluster().Body!;
+        body["cluster"]!["nodePools"] = new JsonArray(new JsonObject { ["name"] = "default-pool", ["initialNodeCount"] = 1 });
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_h.Google.Endpoints.Container, "v1/projects/demo-project/locations/us-west4/clusters"))
+        {
+            Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Fakes.FakeGoogleCloud.AccessToken);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("cluster.nodePools", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,13 +157,14 @@ public sealed class GkeRolloutTests : IAsyncLifetime
     private string Versions() => string.Join(",", new[] { "secrets", "serviceaccounts", "services", "deployments", "jobs" }
         .SelectMany(r => _h.Kube.Names(r).Select(n => $"{r}/{n}@{_h.Kube.Get(r, "default", n)!["metadata"]!["resourceVersion"]}")));
 
-    private async Task RunPlanAsync(RolloutSpec spec, bool expectSkippedConvert)
+    private async Task RunPlanAsync(RolloutSpec spec, bool expectSkippedConvert, bool autopilot = false)
     {
         var environment = new JsonObject();
         foreach (var (kind, parameters) in Plan)
         {
             var (result, log) = await _h.RunAsync(spec, kind, "r1", parameters, environment.DeepClone().AsObject());
-            var expected = kind == StepKinds.CheckpointConvert && expectSkippedConvert ? StepStatuses.Skipped : StepStatuses.Succeeded;
+            var skipped = (kind == StepKinds.CheckpointConvert && expectSkippedConvert) || (kind == StepKinds.NodePoolEnsure && autopilot);
+            var expected = skipped ? StepStatuses.Skipped : StepStatuses.Succeeded;
             Assert.True(expected == result.Outcome, $"{kind}: {result.Outcome} {result.Error}\n{log.Text}");
             Assert.DoesNotContain(CloudHarness.HuggingFaceToken, log.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(CloudHarness.HuggingFaceToken, result.Outputs?.ToJsonString() ?? "", StringComparison.Ordinal);

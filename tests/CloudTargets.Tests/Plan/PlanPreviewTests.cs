@@ -51,14 +51,49 @@ public sealed class PlanPreviewTests : IAsyncLifetime
         var manifests = previews.Values.SelectMany(p => p.Manifests).Select(m => m!.AsObject()).ToList();
         var applied = _h.Kube.Applied.Select(a => a.Body).ToList();
         Assert.Equal(applied.Count, manifests.Count);
-        foreach (var manifest in manifests.Where(m => (string?)m["kind"] != "Secret"))
+        foreach (var manifest in manifests.Where(m => (string?)m["kind"] is not ("Secret" or "Deployment")))
         {
             Assert.Contains(applied, a => JsonNode.DeepEquals(a, manifest));
         }
 
+        // The startup budget: the preview estimates the checkpoint from the model, the runner reads the marker's size.
+        var previewedDeployment = manifests.Single(m => (string?)m["kind"] == "Deployment");
+        var appliedDeployment = applied.Single(a => (string?)a!["kind"] == "Deployment")!.AsObject();
+        Assert.Contains("17.1 GB (from the model's parameter count)", (string?)previewedDeployment["metadata"]!["annotations"]![CloudTargets.Kubernetes.Names.LoadBudgetAnnotation], StringComparison.Ordinal);
+        Assert.Contains("14.0 GB (from the conversion marker)", (string?)appliedDeployment["metadata"]!["annotations"]![CloudTargets.Kubernetes.Names.LoadBudgetAnnotation], StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(WithoutBudget(previewedDeployment), WithoutBudget(appliedDeployment)));
+
         var secret = manifests.Single(m => (string?)m["kind"] == "Secret");
         Assert.Equal(CloudTargets.Kubernetes.Manifests.Redacted, (string?)secret["data"]!["HUGGINGFACE_TOKEN"]);
         Assert.DoesNotContain(CloudHarness.HuggingFaceToken, new JsonArray([.. manifests.Select(m => m.DeepClone())]).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Preview_NodePoolWithZones_FirstZoneThenEachFallbackAfterAStockOut()
+    {
+        var spec = Specs.Gke("/tmp/token", change: g => g with { Tpu = g.Tpu with { Zones = ["us-west4-a", "us-west4-b"] } });
+
+        var preview = CloudPlan.Describe(spec, "r1", StepKinds.NodePoolEnsure, [], hasStable: false);
+
+        var rows = preview.Requests.Select(r => ($"{r!["method"]}", (string?)r["body"]?["nodePool"]?["locations"]?[0], (string?)r["when"])).ToList();
+        Assert.Equal([("GET", null, null), ("POST", "us-west4-a", null),
+            ("DELETE", null, "zone us-west4-a is stocked out"), ("POST", "us-west4-b", "zone us-west4-a is stocked out")], rows);
+    }
+
+    [Fact]
+    public void Preview_ServerLoad_NoConversionAndTheDeploymentDownloads()
+    {
+        var spec = Specs.Gke("/tmp/token");
+        spec = spec with { Model = spec.Model with { Load = Contracts.Specs.ModelSpec.LoadServer, Source = "hf://google/gemma-7b-it" } };
+
+        var convert = CloudPlan.Describe(spec, "r1", StepKinds.CheckpointConvert, [], hasStable: false);
+        var deploy = CloudPlan.Describe(spec, "r1", StepKinds.EngineDeploy, [], hasStable: false);
+
+        Assert.Empty(convert.Requests);
+        Assert.Empty(convert.Manifests);
+        var deployment = deploy.Manifests.Single(m => (string?)m!["kind"] == "Deployment")!;
+        Assert.Contains("--model_id=google/gemma-7b-it", deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => (string?)a));
+        Assert.Contains("MB/s from Hugging Face", (string?)deployment["metadata"]!["annotations"]![CloudTargets.Kubernetes.Names.LoadBudgetAnnotation], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,6 +106,15 @@ public sealed class PlanPreviewTests : IAsyncLifetime
         Assert.Contains("POST https://cloudresourcemanager.googleapis.com/v1/projects/demo-project:getIamPolicy", urls);
         Assert.Contains("POST https://iam.googleapis.com/v1/projects/demo-project/serviceAccounts/wi-jetstream@demo-project.iam.gserviceaccount.com:getIamPolicy?options.requestedPolicyVersion=3", urls);
         Assert.Null(preview.Requests.Single(r => ((string)r!["url"]!).EndsWith("getIamPolicy?options.requestedPolicyVersion=3", StringComparison.Ordinal))!["body"]);
+    }
+
+    private static JsonObject WithoutBudget(JsonObject deployment)
+    {
+        var copy = deployment.DeepClone().AsObject();
+        copy["metadata"]!.AsObject().Remove("annotations");
+        copy["spec"]!["template"]!["spec"]!["containers"]![1]!["startupProbe"]!.AsObject().Remove("failureThreshold");
+        copy["spec"]!.AsObject().Remove("progressDeadlineSeconds");
+        return copy;
     }
 
     [Fact]

@@ -46,6 +46,40 @@ public sealed class PreflightTests
         Assert.Equal([field], problems.Select(p => p.Field).ToList());
     }
 
+    [Theory]
+    [InlineData("standard", new[] { "us-west4-a", "us-east1-c" }, "", "target.gke.tpu.zones[1]", "not in region us-west4")]
+    [InlineData("standard", new[] { "us-west4-a", "us-west4-c" }, "", "target.gke.tpu.zones[1]", "has no TPU v5e; in us-west4 use us-west4-a, us-west4-b")]
+    [InlineData("standard", new[] { "us-west4-a", "us-west4-a" }, "", "target.gke.tpu.zones[1]", "listed twice")]
+    [InlineData("standard", new[] { "us-west4-b", "us-west4-a" }, "us-west4-a", "target.gke.location", "give location us-west4-b")]
+    [InlineData("autopilot", new[] { "us-west4-a" }, "", "target.gke.tpu.zones", "Autopilot has no node pool")]
+    public void Check_BadZones_ReportedByField(string mode, string[] zones, string location, string field, string message)
+    {
+        var spec = Specs.Gke("/tmp/token", mode, gke => gke with { Location = location, Tpu = gke.Tpu with { Zones = zones } });
+
+        var problem = Assert.Single(CloudPreflight.Check(spec));
+
+        Assert.Equal(field, problem.Field);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_ZonesInTheRegionWithTpus_NoProblems() =>
+        Assert.Empty(CloudPreflight.Check(Specs.Gke("/tmp/token", change: gke => gke with { Tpu = gke.Tpu with { Zones = ["us-west4-a", "us-west4-b"] } })));
+
+    [Theory]
+    [InlineData("queued", false, "target.gke.tpu.provisioning", "ProvisioningRequest")]
+    [InlineData("reserved", false, "target.gke.tpu.provisioning", "Must be on-demand or flex-start")]
+    [InlineData("flex-start", true, "target.gke.tpu.spot", "not Spot VMs")]
+    public void Check_BadProvisioning_ReportedByField(string provisioning, bool spot, string field, string message)
+    {
+        var spec = Specs.Gke("/tmp/token", change: gke => gke with { Tpu = gke.Tpu with { Provisioning = provisioning, Spot = spot } });
+
+        var problem = Assert.Single(CloudPreflight.Check(spec));
+
+        Assert.Equal(field, problem.Field);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Check_SeveralProblems_AllReportedAtOnce()
     {

@@ -66,6 +66,23 @@ public sealed class PlanCostTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("spot", "tpu.spot: priced at the on-demand rate")]
+    [InlineData("flex-start", "tpu.provisioning flex-start: priced at the on-demand rate")]
+    public async Task Plan_SpotOrFlexStart_OnDemandPriceSaidToBeAnUpperBound(string how, string warning)
+    {
+        var spec = Specs.Gke("tpu");
+        var tpu = spec["target"]!["gke"]!["tpu"]!.AsObject();
+        if (how == "spot") tpu["spot"] = true;
+        else tpu["provisioning"] = how;
+
+        var plan = await PlanAsync(spec);
+
+        Assert.Equal(19.20m, Number(plan["cost"]!["estimatedPerHour"]));
+        Assert.Contains(plan["warnings"]!.AsArray(), w => w!.GetValue<string>().StartsWith(warning, StringComparison.Ordinal));
+        Assert.StartsWith(warning, plan["cost"]!["priceNote"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("2x4", 3, 24)]
     [InlineData("2x2", 2, 8)]
     [InlineData("1x1", 1, 1)]
