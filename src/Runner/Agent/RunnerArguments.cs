@@ -54,6 +54,7 @@ internal static class RunnerArguments
             ReplicaStopGrace = TimeSpan.FromSeconds(settings.ReplicaStopGrace),
             ChildStop = new StopGracesOption(TimeSpan.FromSeconds(settings.ChildStopGrace), TimeSpan.FromSeconds(settings.ChildStopGrace)),
             ClaimWaitSeconds = settings.ClaimWait,
+            HuggingFaceEndpoint = HuggingFace.HubEndpoint.Default(NullIfEmpty(settings.HuggingFaceEndpoint)),
         };
     }
 

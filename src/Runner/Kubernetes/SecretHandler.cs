@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CloudTargets.Kubernetes;
 using Runner.Agent;
+using Runner.HuggingFace;
 
 namespace Runner.Kubernetes;
 

@@ -1,7 +1,9 @@
-namespace Runner.Kubernetes;
+using Runner.Kubernetes;
 
-/// <summary>Resolves the Hugging Face token reference of a spec (<c>file:///path</c>). The token itself never goes into a
-/// log line, an output or a plan; the agent's secret masker learns it too.</summary>
+namespace Runner.HuggingFace;
+
+/// <summary>Resolves the Hugging Face token reference of a spec (<c>file:///path</c>), for every target. The token itself
+/// never goes into a log line, an output or a plan; the agent's secret masker learns it too.</summary>
 internal static class TokenReference
 {
     public static async Task<string> ResolveAsync(string reference, CancellationToken cancellationToken)
