@@ -54,9 +54,9 @@ internal sealed class HubDownload(HubClient client, SecretMasker masker, TimePro
     private async Task<HubSnapshot> FetchAsync(
         HubSource source, string commit, IReadOnlyList<HubFile> files, string? token, HubCache cache, IStepLog log, CancellationToken cancellationToken)
     {
-        cache.RemoveMarker(commit);
         var dir = cache.SnapshotDir(commit);
         Directory.CreateDirectory(dir);
+        cache.RemoveMarker(commit);
         var transfer = new FileTransfer(client, time);
         var sha256 = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         long fetched = 0;
