@@ -43,8 +43,13 @@ internal sealed class FileTransfer(HubClient client, TimeProvider time)
 
                 log.Write($"{file.Path}: the server refused to resume (HTTP 416): downloading it again from the start");
             }
-            catch (Exception e) when (attempt < MaxAttempts && IsTransient(e, cancellationToken))
+            catch (Exception e) when (IsTransient(e, cancellationToken))
             {
+                if (attempt >= MaxAttempts)
+                {
+                    throw new HubException($"{file.Path} of {repository}: the transfer broke {MaxAttempts} times, the last time with: {e.Message}", e);
+                }
+
                 log.Write($"{file.Path}: the transfer broke ({e.Message}): resuming from what arrived");
                 await Task.Delay(TimeSpan.FromSeconds(attempt), time, cancellationToken);
             }

@@ -8,8 +8,8 @@ namespace Runner.HuggingFace;
 /// <summary>
 /// The two calls of the Hugging Face Hub's HTTP API that a download needs: the revision's file listing
 /// (<c>GET /api/models/REPO/revision/REV?blobs=true</c>) and a file's bytes (<c>GET /REPO/resolve/COMMIT/PATH</c>, which
-/// answers 302 to a CDN). The token goes only to the Hub: the handler follows redirects itself and drops the
-/// <c>Authorization</c> header on every redirect, so a CDN never sees it. Thread safe.
+/// answers 302 to a CDN). The token goes only to the Hub: <see cref="SocketsHttpHandler"/> follows the redirects and
+/// drops the <c>Authorization</c> header on every one of them, so a CDN never sees it. Thread safe.
 /// </summary>
 internal sealed class HubClient(HttpClient http, Uri endpoint)
 {
@@ -35,10 +35,27 @@ internal sealed class HubClient(HttpClient http, Uri endpoint)
         using var request = Request(uri, token);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        using var response = await http.SendAsync(request, timeout.Token);
-        ThrowForRefusal(response, source.Repository, token, $"revision {source.Revision} of {source.Repository}");
-        response.EnsureSuccessStatusCode();
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+        JsonNode? body;
+        try
+        {
+            using var response = await http.SendAsync(request, timeout.Token);
+            ThrowForRefusal(response, source.Repository, token, $"revision {source.Revision} of {source.Repository}");
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HubException($"the Hub at {Endpoint} answered HTTP {(int)response.StatusCode} to the look-up of {source}");
+            }
+
+            body = JsonNode.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HubException($"the Hub at {Endpoint} did not answer the look-up of {source} within 60 s");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new HubException($"the Hub at {Endpoint} could not be reached to look up {source}: {e.Message}", e);
+        }
+
         var commit = (string?)body?["sha"] ?? throw new HubException($"the Hub at {Endpoint} answered no commit sha for {source}");
         var files = (body?["siblings"] as JsonArray ?? []).OfType<JsonObject>().Select(ToFile).OfType<HubFile>().ToList();
         return new HubRevision(commit, files);

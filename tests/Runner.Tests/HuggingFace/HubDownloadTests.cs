@@ -175,6 +175,18 @@ public sealed class HubDownloadTests(TinyModelFixture model) : IClassFixture<Tin
         Assert.Equal("Bearer ***", _masker.Apply($"Bearer {Token}"));
     }
 
+    [Fact]
+    public async Task Download_HubUnreachable_FailsNamingTheEndpoint()
+    {
+        var endpoint = new Uri($"http://127.0.0.1:{TestPorts.Free()}/");
+        var download = new HubDownload(new HubClient(_http, endpoint), _masker, TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            download.DownloadAsync(new HubSource("org/tiny", "main"), null, CacheDir, new RecordingLog(), CancellationToken.None));
+
+        Assert.Contains($"the Hub at {endpoint} could not be reached to look up hf://org/tiny@main", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("org/missing", "main")]
     [InlineData("org/tiny", "no-such-branch")]
