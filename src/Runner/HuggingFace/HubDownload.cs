@@ -65,6 +65,7 @@ internal sealed class HubDownload(HubClient client, SecretMasker masker, TimePro
         await Parallel.ForEachAsync(files.OrderByDescending(f => f.Size), options, async (file, ct) =>
         {
             var target = Path.Combine(dir, file.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (await KeptAsync(file, target, ct) is { } kept)
             {
                 sha256[file.Path] = kept;

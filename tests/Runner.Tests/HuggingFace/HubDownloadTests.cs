@@ -175,6 +175,24 @@ public sealed class HubDownloadTests(TinyModelFixture model) : IClassFixture<Tin
         Assert.Equal("Bearer ***", _masker.Apply($"Bearer {Token}"));
     }
 
+    [Theory]
+    [InlineData("config.json", true)]
+    [InlineData("generation_config.json", true)]
+    [InlineData("tokenizer.model", true)]
+    [InlineData("tokenizer.json", true)]
+    [InlineData("tokenizer_config.json", true)]
+    [InlineData("special_tokens_map.json", true)]
+    [InlineData("model.safetensors", true)]
+    [InlineData("model-00001-of-00004.safetensors", true)]
+    [InlineData("model.safetensors.index.json", true)]
+    [InlineData("original/tokenizer.model", true)]
+    [InlineData("original/consolidated.00.pth", false)]
+    [InlineData("original/params.json", false)]
+    [InlineData("pytorch_model.bin", false)]
+    [InlineData("README.md", false)]
+    [InlineData("onnx/model.safetensors", false)]
+    public void CheckpointFiles_AreWhatTheConverterReads(string path, bool needed) => Assert.Equal(needed, CheckpointFiles.IsNeeded(path));
+
     [Fact]
     public async Task Download_HubUnreachable_FailsNamingTheEndpoint()
     {

@@ -58,6 +58,22 @@ public sealed class HubConvertTests(TinyModelFixture model) : IClassFixture<Tiny
         Assert.Equal(first.Outputs!["checkpointDir"]!.GetValue<string>(), fromDir.Outputs!["checkpointDir"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Convert_MetaLayoutWithTheTokenizerUnderOriginal_DownloadsItAndConverts()
+    {
+        var files = FakeHubRepo.FromDirectory("x/y", model.ModelDir).Files.ToDictionary(
+            f => f.Key == "tokenizer.model" ? "original/tokenizer.model" : f.Key, f => f.Value, StringComparer.Ordinal);
+        _hub.Add(new FakeHubRepo("meta/tiny-llama", files));
+        await using var target = Target("hf://meta/tiny-llama");
+
+        var (result, log) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, $"{result.Error}\n{log}");
+        Assert.Contains(_hub.CdnRequests, r => r.Path.EndsWith("/original/tokenizer.model", StringComparison.Ordinal));
+        Assert.DoesNotContain(_hub.Requests, r => r.Path.Contains("consolidated", StringComparison.Ordinal));
+        Assert.True(File.Exists(result.Outputs!["tokenizerPath"]!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData(false, "org/gated-tiny needs a Hugging Face token")]
     [InlineData(true, "the Hugging Face token lacks access to org/gated-tiny")]
