@@ -18,20 +18,19 @@ internal sealed class FileTransfer(HubClient client, TimeProvider time)
     /// <summary>A read that brings nothing for this long counts as a broken transfer.</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Returns the sha256 of the file now at <paramref name="target"/> and how many bytes came over the wire.</summary>
+    /// <summary>Returns the sha256 of the file now at <paramref name="target"/> and how many of its bytes this call brought
+    /// (its size less what an earlier, interrupted call had left in the partial file).</summary>
     public async Task<(string Sha256, long Fetched)> RunAsync(
         string repository, string commit, HubFile file, string? token, string target, IStepLog log, CancellationToken cancellationToken)
     {
         var partial = target + ".partial";
         var progress = new TransferProgress(log, file, time);
-        long fetched = 0;
+        var kept = File.Exists(partial) ? Math.Min(new FileInfo(partial).Length, file.Size) : 0;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var arrived = await TransferAsync(repository, commit, file, token, partial, progress, cancellationToken);
-                fetched += arrived ?? 0;
-                if (arrived is not null)
+                if (await TransferAsync(repository, commit, file, token, partial, progress, cancellationToken))
                 {
                     break;
                 }
@@ -58,12 +57,12 @@ internal sealed class FileTransfer(HubClient client, TimeProvider time)
         var sha256 = await VerifyAsync(repository, commit, file, partial, cancellationToken);
         File.Move(partial, target, overwrite: true);
         progress.Finished(file.IsLfs ? "sha256 verified" : file.BlobId is null ? "size verified" : "git blob id verified");
-        return (sha256, fetched);
+        return (sha256, file.Size - kept);
     }
 
-    /// <summary>The bytes this request added to the partial file, or null when the server refused the range (the
-    /// partial file is gone then, and the next request starts from zero).</summary>
-    private async Task<long?> TransferAsync(
+    /// <summary>True once the partial file holds as many bytes as the Hub lists; false when the server refused the range
+    /// or answered another one (the partial file is gone then, and the next request starts from zero).</summary>
+    private async Task<bool> TransferAsync(
         string repository, string commit, HubFile file, string? token, string partial, TransferProgress progress, CancellationToken cancellationToken)
     {
         var offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
@@ -73,7 +72,7 @@ internal sealed class FileTransfer(HubClient client, TimeProvider time)
             if (offset == file.Size)
             {
                 if (!File.Exists(partial)) await File.WriteAllBytesAsync(partial, [], cancellationToken);
-                return 0;
+                return true;
             }
 
             File.Delete(partial);
@@ -84,13 +83,18 @@ internal sealed class FileTransfer(HubClient client, TimeProvider time)
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             File.Delete(partial);
-            return null;
+            return false;
         }
 
         response.EnsureSuccessStatusCode();
-        if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != offset)
+        if (response.StatusCode != HttpStatusCode.PartialContent)
         {
             offset = 0; // the whole file came instead of the range
+        }
+        else if (response.Content.Headers.ContentRange?.From != offset)
+        {
+            File.Delete(partial); // another range than asked for: start again from zero, as after a 416
+            return false;
         }
 
         progress.Started(offset);
@@ -120,7 +124,12 @@ internal sealed class FileTransfer(HubClient client, TimeProvider time)
                 progress.Advanced(done);
             }
 
-            return done == file.Size ? done - offset : throw new IOException($"the response ended at {done} of {file.Size} bytes");
+            if (done != file.Size)
+            {
+                throw new IOException($"the response ended at {done} of {file.Size} bytes");
+            }
+
+            return true;
         }
         finally
         {

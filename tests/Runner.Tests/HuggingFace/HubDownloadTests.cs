@@ -69,6 +69,7 @@ public sealed class HubDownloadTests(TinyModelFixture model) : IClassFixture<Tin
         var snapshot = await Download().DownloadAsync(new HubSource("org/tiny", "main"), null, CacheDir, log, CancellationToken.None);
 
         AssertWhole(repo, snapshot);
+        Assert.Equal(repo.Files.Values.Sum(b => (long)b.Length), snapshot.BytesDownloaded);
         var resumed = Assert.Single(_hub.CdnRequests, r => r.Range is not null);
         Assert.Equal(206, resumed.Status);
         Assert.Matches(@"^bytes=[1-9]\d*-$", resumed.Range);
