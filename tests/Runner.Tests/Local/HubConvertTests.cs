@@ -117,7 +117,7 @@ public sealed class HubConvertTests(TinyModelFixture model) : IClassFixture<Tiny
         var (result, _) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
 
         Assert.Equal(StepStatuses.Failed, result.Outcome);
-        Assert.Contains("/nonexistent/hf-token does not exist", result.Error, StringComparison.Ordinal);
+        Assert.Contains("target.local.huggingFaceToken: /nonexistent/hf-token does not exist", result.Error, StringComparison.Ordinal);
         Assert.Empty(_hub.Requests);
     }
 }
