@@ -11,4 +11,7 @@ public sealed record LocalTargetSpec
     /// <summary>First port handed to engine replicas; replicas take the ports after it.</summary>
     public int EngineBasePort { get; init; } = 9100;
     public string ArtifactsDir { get; init; } = "";
+    /// <summary>Where the runner reads the Hugging Face token for an <c>hf://</c> source: a reference
+    /// (<c>file:///path</c>), never the token. Empty for public models.</summary>
+    public string HuggingFaceToken { get; init; } = "";
 }

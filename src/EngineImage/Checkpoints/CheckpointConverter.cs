@@ -36,7 +36,7 @@ public static class CheckpointConverter
         }
         if (layout == CheckpointLayout.JetStreamPyTorch && config.TiedOutput)
             throw new ConvertRefusedException($"the {CheckpointLayouts.JetStreamPyTorchName} layout is for Llama checkpoints: JetStream-PyTorch converts {config.Family} from its own PyTorch checkpoint, not from Hugging Face safetensors");
-        var tokenizerIn = Path.Combine(inDir, TokenizerFile);
+        var tokenizerIn = TokenizerIn(inDir);
         CheckTokenizer(config, tokenizerIn);
         using var checkpoint = OpenCheckpoint(inDir);
         var expected = HfNames.Expected(config);
@@ -145,7 +145,7 @@ public static class CheckpointConverter
         if (!Directory.Exists(inDir)) throw new ConvertRefusedException($"input directory not found: {inDir}");
         var missing = new List<string>();
         if (!File.Exists(Path.Combine(inDir, "config.json"))) missing.Add("config.json");
-        if (!File.Exists(Path.Combine(inDir, TokenizerFile))) missing.Add(TokenizerFile);
+        if (!File.Exists(TokenizerIn(inDir))) missing.Add(TokenizerFile);
         try
         {
             var shards = SafetensorsCheckpoint.ListFiles(inDir);
@@ -157,6 +157,15 @@ public static class CheckpointConverter
             throw new ConvertRefusedException(e.Message, e);
         }
         if (missing.Count > 0) throw new ConvertRefusedException($"missing files in {inDir}: {string.Join(", ", missing)}");
+    }
+
+    /// <summary>The repository's <c>tokenizer.model</c>; Meta's Llama 3 repositories have it only as
+    /// <c>original/tokenizer.model</c> (the tiktoken file), beside the Hugging Face files.</summary>
+    private static string TokenizerIn(string inDir)
+    {
+        var top = Path.Combine(inDir, TokenizerFile);
+        var original = Path.Combine(inDir, "original", TokenizerFile);
+        return !File.Exists(top) && File.Exists(original) ? original : top;
     }
 
     private static void CheckTokenizer(ModelConfig config, string path)

@@ -46,11 +46,9 @@ public static partial class SpecValidator
         if (!Families.Contains(model.Family)) errors.Add("model.family", $"Must be one of: {string.Join(", ", Families)}.");
         if (!Sizes.Contains(model.Size)) errors.Add("model.size", $"Must be one of: {string.Join(", ", Sizes)}.");
         var source = model.Source ?? "";
-        if (source.StartsWith("hf://", StringComparison.Ordinal))
+        if (HubSource.IsHubSource(source))
         {
-            var repo = source[5..].Split('@')[0];
-            if (repo.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
-                errors.Add("model.source", "An hf:// source names a repository: hf://org/name[@revision].");
+            if (!HubSource.TryParse(source, out _, out var problem)) errors.Add("model.source", problem);
         }
         else if (source.StartsWith("file:///", StringComparison.Ordinal))
         {
@@ -83,6 +81,7 @@ public static partial class SpecValidator
         {
             if (local.FrontPort is < 1 or > 65535) errors.Add("target.local.frontPort", "Must be a TCP port (1-65535).");
             if (local.EngineBasePort is < 1 or > 65000) errors.Add("target.local.engineBasePort", "Must be a TCP port (1-65000).");
+            ValidateTokenReference(local.HuggingFaceToken, "target.local.huggingFaceToken", errors);
         }
         if (target.Kind == TargetKinds.Kubernetes)
             ValidateTokenReference(target.Kubernetes?.HuggingFaceToken, "target.kubernetes.huggingFaceToken", errors);

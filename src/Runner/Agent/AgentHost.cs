@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runner.Gke;
 using Runner.Health;
+using Runner.HuggingFace;
 using Runner.Local;
 
 namespace Runner.Agent;
@@ -17,6 +18,7 @@ internal static class AgentHost
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(60));
         builder.Services.AddAgent(options);
+        builder.Services.AddHubDownloads(options);
         builder.Services.AddSingleton<LocalProvider>();
         builder.Services.AddCloudTargets();
         builder.Services.AddSingleton(_ => new EngineProbe(EngineProbe.CreateClient()));

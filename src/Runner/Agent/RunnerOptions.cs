@@ -22,6 +22,10 @@ internal sealed class RunnerOptions
     public StopGracesOption ChildStop { get; set; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     /// <summary>How long a retired revision keeps its replicas after it lost its traffic, so requests in flight finish.</summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>The Hugging Face Hub of <c>hf://</c> sources (<c>--hugging-face-endpoint</c>, else <c>HF_ENDPOINT</c>).</summary>
+    public Uri HuggingFaceEndpoint { get; set; } = HuggingFace.HubEndpoint.Default();
+    /// <summary>Downloaded Hugging Face snapshots, by repository and commit, shared by every environment of this runner.</summary>
+    public string HubCacheDir => Path.Combine(WorkDir, "huggingface");
     /// <summary>SIGTERM to SIGKILL for engine replicas being retired.</summary>
     public TimeSpan ReplicaStopGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -42,6 +42,11 @@ internal sealed class RunnerSettings
     [Range(0, 3600, ErrorMessage = "--child-stop-grace must be between 0 and 3600 seconds")]
     public double ChildStopGrace { get; set; } = 5;
 
+    /// <summary>The Hugging Face Hub that <c>hf://</c> sources come from; empty: <c>HF_ENDPOINT</c> (the Hub's own
+    /// convention), else <c>https://huggingface.co</c>.</summary>
+    [Url(ErrorMessage = "--hugging-face-endpoint must be an absolute http or https URL")]
+    public string? HuggingFaceEndpoint { get; set; }
+
     [Range(1, 300, ErrorMessage = "--claim-wait must be between 1 and 300 seconds")]
     public int ClaimWait { get; set; } = 30;
 

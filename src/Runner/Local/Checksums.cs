@@ -17,12 +17,23 @@ internal static partial class Checksums
     /// <summary>One hash for a whole source directory: every file's relative path and content hash, in path order.</summary>
     public static async Task<string> DirectorySha256Async(string dir, CancellationToken cancellationToken)
     {
-        var listing = new StringBuilder();
-        foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                     .Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/'))
-                     .Order(StringComparer.Ordinal))
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/')))
         {
-            listing.Append(file).Append('\t').Append(await FileSha256Async(Path.Combine(dir, file), cancellationToken)).Append('\n');
+            files[file] = await FileSha256Async(Path.Combine(dir, file), cancellationToken);
+        }
+
+        return ListingSha256(files);
+    }
+
+    /// <summary>The hash <see cref="DirectorySha256Async"/> gives a directory holding exactly these files (relative path →
+    /// sha256), for a directory whose checksums are known already (a verified download).</summary>
+    public static string ListingSha256(IReadOnlyDictionary<string, string> files)
+    {
+        var listing = new StringBuilder();
+        foreach (var (file, sha256) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            listing.Append(file).Append('\t').Append(sha256).Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));

@@ -1,12 +1,17 @@
 using System.Text.Json.Nodes;
+using Contracts.Specs;
 using Runner.Agent;
+using Runner.HuggingFace;
+using Runner.Kubernetes;
 using Runner.Processes;
 
 namespace Runner.Local;
 
 /// <summary>
 /// <c>checkpoint.convert</c>: Hugging Face directory → <c>ARTIFACTS/FAMILY-SIZE-SOURCEHASH/bf16|int8/</c> through
-/// <c>engine convert</c>. Skipped when that output exists, matches its manifest's checksums and was made from the same
+/// <c>engine convert</c>. The directory is the source's (<c>file:///DIR</c>) or, for <c>hf://org/name@revision</c>, the
+/// runner's cached download of that revision (<see cref="HubDownload"/>); the source hash is the same for the same files
+/// either way. Skipped when that output exists, matches its manifest's checksums and was made from the same
 /// source. Converts into a sibling temp directory and renames it into place, so an interrupted conversion never
 /// leaves an output that looks complete.
 /// </summary>
@@ -14,21 +19,15 @@ internal static class ConvertHandler
 {
     private const string SourceFile = "source.json";
 
-    public static async Task<StepResult> RunAsync(LocalStep step, CancellationToken cancellationToken)
+    public static async Task<StepResult> RunAsync(LocalStep step, HubDownload hub, CancellationToken cancellationToken)
     {
         var model = step.Spec.Model;
-        if (!Uri.TryCreate(model.Source, UriKind.Absolute, out var source) || !source.IsFile)
+        var (sourceDir, sourceHash, error) = await ResolveSourceAsync(step, hub, cancellationToken);
+        if (error is not null)
         {
-            return StepResult.Failed($"model source '{model.Source}' is not supported by the local target: use file:///DIR (a Hugging Face layout directory)");
+            return StepResult.Failed(error);
         }
 
-        var sourceDir = source.LocalPath;
-        if (!Directory.Exists(sourceDir))
-        {
-            return StepResult.Failed($"model source directory {sourceDir} does not exist");
-        }
-
-        var sourceHash = await Checksums.DirectorySha256Async(sourceDir, cancellationToken);
         var variant = step.Spec.Engine.QuantizeWeights ? "int8" : "bf16";
         var output = Path.Combine(step.ArtifactsDir, $"{model.Family}-{model.Size}-{sourceHash[..12]}", variant);
         var outputs = new JsonObject
@@ -84,6 +83,44 @@ internal static class ConvertHandler
             }
 
             File.Delete(ConversionOwner.PathFor(temp));
+        }
+    }
+
+    /// <summary>The Hugging Face layout directory to convert and its content hash, or why there is none.</summary>
+    private static async Task<(string Dir, string Hash, string? Error)> ResolveSourceAsync(LocalStep step, HubDownload hub, CancellationToken cancellationToken)
+    {
+        var source = step.Spec.Model.Source;
+        if (HubSource.IsHubSource(source))
+        {
+            return await DownloadAsync(step, hub, cancellationToken);
+        }
+
+        if (!Uri.TryCreate(source, UriKind.Absolute, out var uri) || !uri.IsFile)
+        {
+            return ("", "", $"model source '{source}' is not supported by the local target: use file:///DIR (a Hugging Face layout directory) or hf://org/name@revision");
+        }
+
+        return Directory.Exists(uri.LocalPath)
+            ? (uri.LocalPath, await Checksums.DirectorySha256Async(uri.LocalPath, cancellationToken), null)
+            : ("", "", $"model source directory {uri.LocalPath} does not exist");
+    }
+
+    private static async Task<(string Dir, string Hash, string? Error)> DownloadAsync(LocalStep step, HubDownload hub, CancellationToken cancellationToken)
+    {
+        if (!HubSource.TryParse(step.Spec.Model.Source, out var source, out var problem))
+        {
+            return ("", "", $"model source '{step.Spec.Model.Source}': {problem}");
+        }
+
+        try
+        {
+            var token = step.Target.HuggingFaceToken is { Length: > 0 } reference ? await TokenReference.ResolveAsync(reference, "target.local.huggingFaceToken", cancellationToken) : null;
+            var snapshot = await hub.DownloadAsync(source, token, step.Options.HubCacheDir, step.Log, cancellationToken);
+            return (snapshot.Directory, Checksums.ListingSha256(snapshot.Sha256), null);
+        }
+        catch (Exception e) when (e is HubException or StepFailedException)
+        {
+            return ("", "", e.Message);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Runner.Local;
 
 /// <summary>The <c>local</c> target: engine processes on this machine, a weighted front, the artifacts directory as
 /// the bucket. One small handler per step kind.</summary>
-internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe) : IStepExecutor
+internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe, HuggingFace.HubDownload hub) : IStepExecutor
 {
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe) : 
         var step = new LocalStep(context, options);
         return context.Kind switch
         {
-            StepKinds.CheckpointConvert => await ConvertHandler.RunAsync(step, cancellationToken),
+            StepKinds.CheckpointConvert => await ConvertHandler.RunAsync(step, hub, cancellationToken),
             StepKinds.EngineDeploy => await DeployAsync(step, context.Stop, cancellationToken),
             StepKinds.TrafficShift => await TrafficHandlers.ShiftAsync(step, probe, cancellationToken),
             StepKinds.RevisionPromote => await TrafficHandlers.PromoteAsync(step, probe, cancellationToken),

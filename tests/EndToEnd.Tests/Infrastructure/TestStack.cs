@@ -104,7 +104,7 @@ internal sealed class TestStack : IAsyncDisposable
     }
 
     /// <summary>A <c>runner run</c> process with its own work dir and the stack's shared state and engine.</summary>
-    public async Task<ManagedProcess> StartRunnerAsync(string name, string? engine = null)
+    public async Task<ManagedProcess> StartRunnerAsync(string name, string? engine = null, IReadOnlyList<string>? arguments = null)
     {
         var registration = await CreateTokenAsync("registration");
         var workDir = Path.Combine(Dir, "runners", name);
@@ -112,7 +112,7 @@ internal sealed class TestStack : IAsyncDisposable
         var process = ManagedProcess.Start($"runner {name}", "dotnet",
             [RepoPaths.RunnerDll, "run", "--server", Server.ToString().TrimEnd('/'), "--registration-token", registration,
              "--labels", "local", "--name", name, "--work-dir", workDir, "--state-dir", StateDir, "--engine", engine ?? RepoPaths.EngineDll,
-             "--drain-seconds", "2", "--child-stop-grace", "3", "--replica-stop-grace", "5"],
+             "--drain-seconds", "2", "--child-stop-grace", "3", "--replica-stop-grace", "5", .. arguments ?? []],
             new Dictionary<string, string>(), Path.Combine(Dir, $"runner-{name}.log"));
         _processes.Add(process);
         return process;
@@ -132,7 +132,10 @@ internal sealed class TestStack : IAsyncDisposable
         Commands.RunAsync("dotnet", [RepoPaths.OrchestratorDll, .. args], environment, TimeSpan.FromMinutes(5), stdin);
 
     /// <summary>Writes a rollout of the tiny model to the <c>local</c> environment; ports and artifacts are private to this stack.</summary>
-    public string WriteRollout(string modelDir, int replicas, int frontPort, int engineBasePort, string? artifactsDir = null)
+    /// <param name="source">The model source; <c>file://MODELDIR</c> when null.</param>
+    /// <param name="tokenReference">The local target's <c>huggingFaceToken</c> reference, if any.</param>
+    public string WriteRollout(
+        string modelDir, int replicas, int frontPort, int engineBasePort, string? artifactsDir = null, string? source = null, string? tokenReference = null)
     {
         var path = Path.Combine(Dir, "rollout.yaml");
         File.WriteAllText(path, $"""
@@ -140,7 +143,7 @@ internal sealed class TestStack : IAsyncDisposable
             model:
               family: llama-3
               size: tiny
-              source: file://{modelDir}
+              source: {source ?? $"file://{modelDir}"}
             engine:
               batchSize: 4
               maxCacheLength: 256
@@ -151,6 +154,7 @@ internal sealed class TestStack : IAsyncDisposable
                 frontPort: {frontPort}
                 engineBasePort: {engineBasePort}
                 artifactsDir: {artifactsDir ?? ArtifactsDir}
+                huggingFaceToken: "{tokenReference ?? ""}"
             """);
         return path;
     }

@@ -56,6 +56,20 @@ public sealed class ConvertTests(ModelsFixture models)
     }
 
     [Fact]
+    public void Convert_TokenizerOnlyUnderOriginal_AsInMetasLlama3Repositories_GivesTheSameCheckpoint()
+    {
+        var dir = models.Copy(models.HfDir("llama-3"));
+        Directory.CreateDirectory(Path.Combine(dir, "original"));
+        File.Move(Path.Combine(dir, CheckpointConverter.TokenizerFile), Path.Combine(dir, "original", CheckpointConverter.TokenizerFile));
+        var output = Path.Combine(models.Root, "original-tokenizer-out-" + Guid.NewGuid().ToString("N"));
+
+        var manifest = CheckpointConverter.Convert(dir, output, int8: false);
+
+        var expected = CheckpointManifest.Read(Path.Combine(models.EngineDir("llama-3", int8: false), CheckpointManifest.FileName));
+        Assert.Equal(expected.Files, manifest.Files);
+    }
+
+    [Fact]
     public void TestModelWriter_SameSeed_SameBytes_OtherSeed_Different()
     {
         var a = Path.Combine(models.Root, "seed-a");

@@ -70,15 +70,15 @@ public sealed class ConvertTests(TinyModelFixture model) : IClassFixture<TinyMod
     }
 
     [Fact]
-    public async Task Convert_SourceIsNotAFileUri_FailsNamingTheSource()
+    public async Task Convert_SourceOfAnotherScheme_FailsNamingTheSource()
     {
         await using var target = new LocalTargetHarness(model.ModelDir);
-        target.Spec = target.Spec with { Model = target.Spec.Model with { Source = "hf://meta-llama/Meta-Llama-3-8B" } };
+        target.Spec = target.Spec with { Model = target.Spec.Model with { Source = "s3://bucket/Meta-Llama-3-8B" } };
 
         var (result, _) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
 
         Assert.Equal(StepStatuses.Failed, result.Outcome);
-        Assert.Contains("hf://meta-llama/Meta-Llama-3-8B", result.Error, StringComparison.Ordinal);
+        Assert.Contains("s3://bucket/Meta-Llama-3-8B", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Contracts;
 using Contracts.Protocol;
 using Contracts.Specs;
 using Runner.Agent;
+using Runner.HuggingFace;
 using Runner.Local;
 using Runner.Processes;
 
@@ -48,6 +49,12 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
 
     public HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(60) };
 
+    /// <summary>The masker the steps' Hub downloads register their token with (the agent's, in a runner).</summary>
+    public SecretMasker Masker { get; } = new();
+
+    /// <summary>The product's Hub client, shared by every step run here as a runner shares it.</summary>
+    private HttpClient HubHttp { get; } = HubClient.CreateHttpClient();
+
     /// <summary>Runs one step through a fresh provider, as a new runner process would.</summary>
     public async Task<(StepResult Result, RecordingLog Log)> RunAsync(
         string kind, string revision, JsonObject? parameters = null, JsonObject? inputs = null)
@@ -71,7 +78,7 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
         var log = new RecordingLog();
         using var probeClient = EngineProbe.CreateClient();
         using var work = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var provider = new LocalProvider(Options, new EngineProbe(probeClient));
+        var provider = new LocalProvider(Options, new EngineProbe(probeClient), new HubDownload(new HubClient(HubHttp, Options.HuggingFaceEndpoint), Masker, TimeProvider.System));
         var result = await provider.ExecuteAsync(new StepContext(claim, log, new WorkStop(work)), work.Token);
         return (result, log);
     }
@@ -98,6 +105,7 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
         }
 
         Http.Dispose();
+        HubHttp.Dispose();
         _dir.Dispose();
     }
 }
