@@ -96,6 +96,14 @@ public sealed class Manifests(RolloutSpec spec, string revision)
 
     public JsonObject Deployment(int replicas) => DeploymentManifest.Build(this, spec, revision, replicas);
 
+    /// <summary>Null unless the spec autoscales: see <see cref="AutoscalingManifests"/>.</summary>
+    public JsonObject? HorizontalPodAutoscaler() =>
+        spec.Engine.Autoscaling is { } autoscaling ? AutoscalingManifests.HorizontalPodAutoscaler(this, revision, autoscaling) : null;
+
+    /// <summary>Null unless the spec autoscales: the scrape config the HPA's metric comes from.</summary>
+    public JsonObject? PodMonitoring() =>
+        spec.Engine.Autoscaling is not null ? AutoscalingManifests.PodMonitoring(this, revision) : null;
+
     public JsonObject Service() => new()
     {
         ["apiVersion"] = "v1",
