@@ -94,6 +94,14 @@ public sealed class Manifests(RolloutSpec spec, string revision)
 
     public LoadBudget LoadBudget(long? checkpointBytes) => Kubernetes.LoadBudget.For(_model, checkpointBytes);
 
+    /// <summary>Null unless the spec autoscales: see <see cref="AutoscalingManifests"/>.</summary>
+    public JsonObject? HorizontalPodAutoscaler() =>
+        spec.Engine.Autoscaling is { } autoscaling ? AutoscalingManifests.HorizontalPodAutoscaler(this, revision, autoscaling) : null;
+
+    /// <summary>Null unless the spec autoscales: the scrape config the HPA's metric comes from.</summary>
+    public JsonObject? PodMonitoring() =>
+        spec.Engine.Autoscaling is not null ? AutoscalingManifests.PodMonitoring(this, revision) : null;
+
     public JsonObject Service() => new()
     {
         ["apiVersion"] = "v1",

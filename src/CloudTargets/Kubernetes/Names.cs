@@ -19,5 +19,9 @@ public static class Names
     /// <summary>The server container's port; the engine image in this repository serves its <c>/metrics</c> there.</summary>
     public const int ServerPort = 9000;
 
+    /// <summary>The revision's Deployment; its HorizontalPodAutoscaler and PodMonitoring carry the same name.</summary>
     public static string Deployment(string revision) => $"{App}-{revision}";
+
+    /// <summary>On a HorizontalPodAutoscaler held at a canary's split: the <c>{"minReplicas","maxReplicas"}</c> to restore.</summary>
+    public const string PinnedAnnotation = "orchestrator.dev/autoscaling-range";
 }

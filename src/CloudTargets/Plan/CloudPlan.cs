@@ -76,6 +76,11 @@ public static class CloudPlan
             case StepKinds.EngineDeploy:
                 manifests.Add(objects.Service());
                 manifests.Add(objects.Deployment(hasStable ? 1 : spec.Engine.Replicas));
+                if (objects.PodMonitoring() is { } monitoring) manifests.Add(monitoring);
+                break;
+            // The HPA is applied once the revision takes all traffic (see Runner.Kubernetes.AutoscalerHandler).
+            case StepKinds.RevisionPromote when objects.HorizontalPodAutoscaler() is { } hpa:
+                manifests.Add(hpa);
                 break;
         }
 

@@ -9,5 +9,8 @@ public sealed record EngineSpec
     public int MaxCacheLength { get; init; } = 2048;
     public bool QuantizeWeights { get; init; }
     public bool QuantizeKvCache { get; init; }
+    /// <summary>Replicas per revision; with <see cref="Autoscaling"/>, the count a revision starts with.</summary>
     public int Replicas { get; init; } = 2;
+    /// <summary>Null: a fixed <see cref="Replicas"/>.</summary>
+    public AutoscalingSpec? Autoscaling { get; init; }
 }

@@ -12,7 +12,8 @@ namespace Orchestrator.Health;
 
 /// <summary>
 /// <c>GET /api/environments/{name}/health?since=</c> for users; <c>POST /api/runners/watches</c> (take and renew watch
-/// leases) and <c>POST /api/runners/watches/samples</c> (report samples) for runners.
+/// leases), <c>POST /api/runners/watches/samples</c> (report samples) and <c>POST /api/runners/watches/events</c> (what
+/// the holder did, such as <c>scaled</c>) for runners.
 /// </summary>
 public static class HealthTrackingEndpoints
 {
@@ -24,6 +25,7 @@ public static class HealthTrackingEndpoints
         var watches = app.MapGroup("/api/runners/watches").RequireAuthorization(AuthExtensions.RunnerPolicy).WithTags("Runner protocol");
         watches.MapPost("", RenewAsync).Accepts<WatchRequest>("application/json");
         watches.MapPost("/samples", ReportAsync).Accepts<ReportSamplesRequest>("application/json");
+        watches.MapPost("/events", ReportEventsAsync).Accepts<ReportEventsRequest>("application/json");
         return app;
     }
 
@@ -79,5 +81,28 @@ public static class HealthTrackingEndpoints
         }
         if (!invalid.IsEmpty) return Problems.Invalid(invalid);
         return TypedResults.Ok(await ingest.ReportAsync(Caller.RunnerId(user), samples, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<ReportSamplesResponse>, ValidationProblem, ProblemHttpResult>> ReportEventsAsync(
+        HttpRequest request, ClaimsPrincipal user, WatchEvents events, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<ReportEventsRequest>(request, ContractJson.Options, cancellationToken);
+        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.Errors is { } errors) return Problems.Invalid(errors);
+        var list = body.Value!.Events ?? [];
+        if (list.Count > WatchEvents.MaxPerBatch) return Problems.Invalid("events", $"At most {WatchEvents.MaxPerBatch} a batch.");
+        var invalid = new ValidationErrors();
+        var now = time.GetUtcNow();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not { } e) { invalid.Add($"events[{i}]", "Must be an object."); continue; }
+            if (string.IsNullOrEmpty(e.Environment)) invalid.Add($"events[{i}].environment", "Required.");
+            if (e.WatchToken == Guid.Empty) invalid.Add($"events[{i}].watchToken", "Required.");
+            if (!WatchEvents.Kinds.Contains(e.Kind)) invalid.Add($"events[{i}].kind", $"Must be one of: {string.Join(", ", WatchEvents.Kinds)}.");
+            if (e.At == default || e.At > now.AddMinutes(5) || e.At < now.AddDays(-1)) invalid.Add($"events[{i}].at", "Must be a time within the last day.");
+            if (e.Details is null) invalid.Add($"events[{i}].details", "Must be an object.");
+        }
+        if (!invalid.IsEmpty) return Problems.Invalid(invalid);
+        return TypedResults.Ok(await events.ReportAsync(Caller.RunnerId(user), list, cancellationToken));
     }
 }

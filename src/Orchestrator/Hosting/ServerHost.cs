@@ -149,6 +149,7 @@ public static class ServerHost
         services.AddSingleton<HealthNotifications>();
         services.AddSingleton<WatchLeases>();
         services.AddSingleton<SampleIngest>();
+        services.AddSingleton<WatchEvents>();
         services.AddSingleton<HealthReadModel>();
         services.AddSingleton<HealthSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthSweeper>());

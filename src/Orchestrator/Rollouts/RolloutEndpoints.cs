@@ -45,7 +45,7 @@ public static class RolloutEndpoints
         var cost = costs.Estimate(read.Spec!);
         return TypedResults.Ok(new PlanResponse(preview.Environment, preview.Revision, preview.Steps,
             preview.Wait?.Opening?.At, preview.Wait?.Opening?.TimeZone, preview.Wait is null ? null : WindowWait.Reason,
-            cost, CostEstimator.Warnings(cost)));
+            cost, [.. CostEstimator.Warnings(cost), .. AutoscalingPlan.Warnings(read.Spec!)], AutoscalingPlan.From(read.Spec!)));
     }
 
     private static async Task<SpecRead> ReadSpecAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -63,6 +63,33 @@ public static partial class SpecValidator
         if (engine!.BatchSize is < 1 or > 4096) errors.Add("engine.batchSize", "Must be between 1 and 4096.");
         if (engine.MaxCacheLength is < 16 or > 1_048_576) errors.Add("engine.maxCacheLength", "Must be between 16 and 1048576.");
         if (engine.Replicas is < 1 or > 64) errors.Add("engine.replicas", "Must be between 1 and 64.");
+        if (engine.Autoscaling is { } autoscaling) ValidateAutoscaling(autoscaling, engine.Replicas, errors);
+    }
+
+    // engine.replicas is the count a revision starts with; outside [min, max] it would be scaled at once, so such a
+    // combination is refused rather than silently corrected.
+    private static void ValidateAutoscaling(AutoscalingSpec autoscaling, int replicas, ValidationErrors errors)
+    {
+        const string path = "engine.autoscaling";
+        var rangeOk = true;
+        if (autoscaling.MinReplicas is < 1 or > 64) { errors.Add($"{path}.minReplicas", "Must be between 1 and 64."); rangeOk = false; }
+        if (autoscaling.MaxReplicas is < 1 or > 64) { errors.Add($"{path}.maxReplicas", "Required: between 1 and 64."); rangeOk = false; }
+        else if (autoscaling.MaxReplicas < autoscaling.MinReplicas)
+        {
+            errors.Add($"{path}.maxReplicas", "Must be at least minReplicas.");
+            rangeOk = false;
+        }
+
+        if (!AutoscalingMetrics.All.Contains(autoscaling.Metric))
+            errors.Add($"{path}.metric", $"Must be one of: {string.Join(", ", AutoscalingMetrics.All)}.");
+        if (!(autoscaling.Target > 0) || double.IsInfinity(autoscaling.Target))
+            errors.Add($"{path}.target", "Required: a positive number (backlog per replica, or percent of slots used).");
+        else if (autoscaling.Metric == AutoscalingMetrics.SlotsUsed && autoscaling.Target > 100)
+            errors.Add($"{path}.target", "slotsUsed is a percentage: at most 100.");
+        if (!Durations.TryParse(autoscaling.ScaleDownStabilization, out var window) || window > TimeSpan.FromHours(1))
+            errors.Add($"{path}.scaleDownStabilization", "Must be a duration such as 30s or 5m (0s to 1h).");
+        if (rangeOk && (replicas < autoscaling.MinReplicas || replicas > autoscaling.MaxReplicas))
+            errors.Add("engine.replicas", $"With engine.autoscaling it is the starting count: must be between minReplicas ({autoscaling.MinReplicas}) and maxReplicas ({autoscaling.MaxReplicas}).");
     }
 
     private static void ValidateTarget(TargetSpec? target, string? family, ValidationErrors errors)

@@ -27,6 +27,8 @@ internal static class AgentHost
         builder.Services.AddSingleton<IHealthProbe, GkeHealthProbe>();
         builder.Services.AddSingleton<HealthWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthWatcher>());
+        builder.Services.AddSingleton<Autoscaling.LocalScaler>();
+        builder.Services.AddHostedService<Autoscaling.LocalAutoscaler>();
         return builder.Build();
     }
 

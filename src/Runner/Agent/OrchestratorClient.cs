@@ -82,6 +82,13 @@ internal sealed class OrchestratorClient(HttpClient http)
             ?? throw new OrchestratorException((int)response.StatusCode, "empty samples answer");
     }
 
+    public async Task<ReportSamplesResponse> ReportEventsAsync(ReportEventsRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => Post("api/runners/watches/events", request, Token), CallTimeout, TimeSpan.Zero, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<ReportSamplesResponse>(ContractJson.Options, cancellationToken)
+            ?? throw new OrchestratorException((int)response.StatusCode, "empty events answer");
+    }
+
     public async Task ReleaseAsync(Guid stepId, ReleaseStepRequest request, CancellationToken cancellationToken)
     {
         using var _ = await SendAsync(

@@ -26,6 +26,17 @@ internal sealed class HealthWatcher(OrchestratorClient client, IEnumerable<IHeal
         get { lock (_watches) return _watches.Keys.ToList(); }
     }
 
+    /// <summary>The leases held now and not yet expired: one holder per environment, so whatever acts on an environment
+    /// because of its watch (the autoscaler) acts from one runner only.</summary>
+    public IReadOnlyList<WatchLease> Leases
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            lock (_watches) return _watches.Values.Select(w => w.Lease).Where(l => l.ExpiresAt > now).ToList();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = new Backoff();

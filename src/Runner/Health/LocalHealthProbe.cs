@@ -51,7 +51,8 @@ internal sealed class LocalHealthProbe(RunnerOptions options, EngineProbe engine
             HealthcheckOk = healthcheck,
             GenerateOk = generate?.Ok == true,
             GenerateLatencyMs = generate is { Ok: true } g ? g.Milliseconds : null,
-            ReplicasTotal = spec.Engine.Replicas,
+            // An autoscaled revision wants what the autoscaler last gave it, not its starting count.
+            ReplicasTotal = spec.Engine.Autoscaling is null || stable is null ? spec.Engine.Replicas : Math.Max(1, Replicas.Recorded(layout, stable).Count),
             ReplicasReady = running.Count,
             TtftMs = figures?.TtftMs,
             TpotMs = figures?.TpotMs,

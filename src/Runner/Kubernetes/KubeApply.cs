@@ -28,6 +28,8 @@ internal static class KubeApply
                 patch, name, ns, fieldManager: manager, fieldValidation: strict, force: true, cancellationToken: cancellationToken),
             "Deployment" => await client.AppsV1.PatchNamespacedDeploymentAsync(
                 patch, name, ns, fieldManager: manager, fieldValidation: strict, force: true, cancellationToken: cancellationToken),
+            "HorizontalPodAutoscaler" => await client.AutoscalingV2.PatchNamespacedHorizontalPodAutoscalerAsync(
+                patch, name, ns, fieldManager: manager, fieldValidation: strict, force: true, cancellationToken: cancellationToken),
             "Job" => await client.BatchV1.PatchNamespacedJobAsync(
                 patch, name, ns, fieldManager: manager, fieldValidation: strict, force: true, cancellationToken: cancellationToken),
             _ => throw new ArgumentException($"no apply for kind {kind}", nameof(manifest)),

@@ -6,7 +6,8 @@ using Runner.Agent;
 namespace Runner.Kubernetes;
 
 /// <summary><c>cleanup</c>: deletes the Deployments of revisions that are neither this run's, nor stable, nor among the
-/// <c>keepRevisions</c> most recent; the kept retired ones stay scaled to zero for a quick rollback. 404 is done.</summary>
+/// <c>keepRevisions</c> most recent, with their HorizontalPodAutoscalers and PodMonitorings; the kept retired ones stay
+/// scaled to zero for a quick rollback. 404 is done.</summary>
 internal static class RevisionCleanupHandler
 {
     public static async Task<StepResult> RunAsync(KubeStep step, CancellationToken cancellationToken)
@@ -34,6 +35,7 @@ internal static class RevisionCleanupHandler
             }
 
             step.Log.Write($"deleted deployment {Names.Deployment(revision)}");
+            await AutoscalerObjects.DeleteAsync(step, revision, cancellationToken);
             removed.Add(revision);
         }
 

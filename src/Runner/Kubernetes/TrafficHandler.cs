@@ -28,6 +28,12 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
             canary = Math.Min(canary, total - 1);
         }
 
+        if (stable is not null)
+        {
+            // Before any scaling: the stable's HPA must not undo the split.
+            await AutoscalerObjects.PinAsync(step, stable, total - canary, cancellationToken);
+        }
+
         await ScaleAsync(step, step.Revision, stable is null ? total : canary, cancellationToken);
         if (stable is not null)
         {
@@ -56,6 +62,9 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
             }
         }
 
+        // Only now does the revision serve all traffic: from here its HPA, not the traffic steps, sets its replicas.
+        await AutoscalerObjects.ApplyForStableAsync(step, step.State.StableRevision, cancellationToken);
+
         return StepResult.Succeeded(EnvironmentStates.Output(step.State with
         {
             StableRevision = step.Revision,
@@ -73,6 +82,8 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
         if (stable is not null && stable != step.Revision
             && await KubeRead.DeploymentAsync(step.Client, Names.Deployment(stable), step.Namespace, cancellationToken) is not null)
         {
+            // The range back first: held at the canary's split, the HPA would scale the stable down again meanwhile.
+            await AutoscalerObjects.UnpinAsync(step, stable, cancellationToken);
             await ScaleAsync(step, stable, Math.Max(1, step.Spec.Engine.Replicas), cancellationToken);
             await waiter.WaitAsync(step, stable, cancellationToken);
             step.Log.Write($"{stable}: all {Math.Max(1, step.Spec.Engine.Replicas)} replicas ready: all traffic is back on it");
@@ -94,6 +105,8 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
         {
             step.Log.Write($"{step.Revision}: no deployment left to remove");
         }
+
+        await AutoscalerObjects.DeleteAsync(step, step.Revision, cancellationToken);
 
         var reason = step.Claim.Parameters["reason"]?.GetValue<string>() ?? "rolled back";
         return StepResult.Succeeded(EnvironmentStates.Output(step.State with

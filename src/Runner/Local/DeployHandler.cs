@@ -40,7 +40,7 @@ internal static class DeployHandler
             var taken = Replicas.TakenPorts(step.Layout);
             taken.Add(step.Target.FrontPort);
             var port = Ports.FirstFree(step.Target.EngineBasePort, taken);
-            var command = ServeCommand(step, port, checkpointPath, tokenizerPath);
+            var command = ServeCommand(step.Options, step.Spec, port, checkpointPath, tokenizerPath);
             var follower = LogFollower.FromEnd(logPath, $"[replica {index}] ");
             var record = DetachedProcesses.Start(recordPath, command, port, logPath);
             step.Log.Write($"replica {index}: started pid {record.Pid} on port {port}: {command}");
@@ -59,13 +59,15 @@ internal static class DeployHandler
         });
     }
 
-    private static ProcessCommand ServeCommand(LocalStep step, int port, string checkpointPath, string tokenizerPath)
+    /// <summary>The <c>engine serve</c> command of one replica (the autoscaler starts more replicas with it).</summary>
+    public static ProcessCommand ServeCommand(RunnerOptions options, Contracts.Specs.RolloutSpec spec, int port, string checkpointPath, string tokenizerPath)
     {
-        var engine = step.Spec.Engine;
-        return step.EngineCommand(
+        var engine = spec.Engine;
+        return new ProcessCommand(options.EnginePath,
+        [
             "serve",
-            "--model_name", step.Spec.Model.Family,
-            "--size", step.Spec.Model.Size,
+            "--model_name", spec.Model.Family,
+            "--size", spec.Model.Size,
             "--batch_size", engine.BatchSize.ToString(CultureInfo.InvariantCulture),
             "--max_cache_length", engine.MaxCacheLength.ToString(CultureInfo.InvariantCulture),
             $"--quantize_weights={(engine.QuantizeWeights ? "True" : "False")}",
@@ -73,7 +75,8 @@ internal static class DeployHandler
             "--tokenizer_path", tokenizerPath,
             "--checkpoint_path", checkpointPath,
             "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--host", "127.0.0.1");
+            "--host", "127.0.0.1",
+        ]);
     }
 
     /// <summary>Polls every replica's healthcheck, shipping its new log lines meanwhile; a replica that exits fails the

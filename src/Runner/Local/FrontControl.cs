@@ -56,23 +56,37 @@ internal static class FrontControl
         var published = table with { Version = (RouteTable.Load(step.Layout.RoutesPath)?.Version ?? 0) + 1 };
         published.Save(step.Layout.RoutesPath);
         await EnsureRunningAsync(step, probe, cancellationToken);
-        var version = await RoutesVersionAsync(probe, step.FrontUrl, cancellationToken);
+        await WaitLoadedAsync(step.Layout, step.FrontUrl, probe, published, cancellationToken);
+        step.Log.Write($"the front serves routing table version {published.Version}: "
+            + string.Join(", ", published.Revisions.Select(r => $"{r.Revision} {r.Weight}%")));
+        return published;
+    }
+
+    /// <summary>Writes the table with the next version into a front that runs (the autoscaler's way: it never starts
+    /// one) and returns once the front serves it.</summary>
+    public static async Task<RouteTable> PublishToRunningAsync(LocalLayout layout, string frontUrl, EngineProbe probe, RouteTable table, CancellationToken cancellationToken)
+    {
+        var published = table with { Version = (RouteTable.Load(layout.RoutesPath)?.Version ?? 0) + 1 };
+        published.Save(layout.RoutesPath);
+        await WaitLoadedAsync(layout, frontUrl, probe, published, cancellationToken);
+        return published;
+    }
+
+    private static async Task WaitLoadedAsync(LocalLayout layout, string frontUrl, EngineProbe probe, RouteTable published, CancellationToken cancellationToken)
+    {
+        var version = await RoutesVersionAsync(probe, frontUrl, cancellationToken);
         var deadline = DateTimeOffset.UtcNow + StartWithin;
         while (version is null || version < published.Version)
         {
             if (DateTimeOffset.UtcNow > deadline)
             {
                 throw new InvalidOperationException(
-                    $"the front on {step.FrontUrl} did not load routing table version {published.Version} within {StartWithin.TotalSeconds:0} s (it reports {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}); see {step.Layout.FrontLogPath}");
+                    $"the front on {frontUrl} did not load routing table version {published.Version} within {StartWithin.TotalSeconds:0} s (it reports {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}); see {layout.FrontLogPath}");
             }
 
             await Task.Delay(100, cancellationToken);
-            version = await RoutesVersionAsync(probe, step.FrontUrl, cancellationToken);
+            version = await RoutesVersionAsync(probe, frontUrl, cancellationToken);
         }
-
-        step.Log.Write($"the front serves routing table version {published.Version}: "
-            + string.Join(", ", published.Revisions.Select(r => $"{r.Revision} {r.Weight}%")));
-        return published;
     }
 
     public static async Task<long?> RoutesVersionAsync(EngineProbe probe, string frontUrl, CancellationToken cancellationToken)

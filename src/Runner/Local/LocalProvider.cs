@@ -19,13 +19,20 @@ internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe, Hu
         {
             StepKinds.CheckpointConvert => await ConvertHandler.RunAsync(step, hub, cancellationToken),
             StepKinds.EngineDeploy => await DeployAsync(step, context.Stop, cancellationToken),
-            StepKinds.TrafficShift => await TrafficHandlers.ShiftAsync(step, probe, cancellationToken),
-            StepKinds.RevisionPromote => await TrafficHandlers.PromoteAsync(step, probe, cancellationToken),
+            StepKinds.TrafficShift => await RoutingAsync(step, () => TrafficHandlers.ShiftAsync(step, probe, cancellationToken), cancellationToken),
+            StepKinds.RevisionPromote => await RoutingAsync(step, () => TrafficHandlers.PromoteAsync(step, probe, cancellationToken), cancellationToken),
             StepKinds.Cleanup => await CleanupHandler.RunAsync(step, cancellationToken),
             StepKinds.CanaryAnalyze => await CanaryAnalyzeHandler.RunAsync(step, probe, cancellationToken),
-            StepKinds.RevisionRollback => await RollbackHandler.RunAsync(step, probe, TimeProvider.System, cancellationToken),
+            StepKinds.RevisionRollback => await RoutingAsync(step, () => RollbackHandler.RunAsync(step, probe, TimeProvider.System, cancellationToken), cancellationToken),
             _ => StepResult.Failed($"step kind {context.Kind} is not supported by the local target"),
         };
+    }
+
+    /// <summary>Steps that choose which replicas take traffic hold the environment's routing lock (the autoscaler's too).</summary>
+    private static async Task<StepResult> RoutingAsync(LocalStep step, Func<Task<StepResult>> handler, CancellationToken cancellationToken)
+    {
+        using var routing = await EnvironmentLock.AcquireAsync(step.Layout, cancellationToken);
+        return await handler();
     }
 
     /// <summary>A deploy stopped because the run was cancelled or timed out stops the replicas it brought up (no

@@ -8,7 +8,8 @@ namespace CloudTargets.Tests.Fakes;
 
 /// <summary>
 /// In-process fake of a Kubernetes API server over HTTPS (its own CA) for Secrets, ServiceAccounts, Services,
-/// Deployments (with <c>/scale</c>), Jobs and Pods (with <c>/log</c>, and the pod proxy to each revision's
+/// Deployments (with <c>/scale</c>), Jobs, HorizontalPodAutoscalers (autoscaling/v2), PodMonitorings
+/// (monitoring.googleapis.com/v1) and Pods (with <c>/log</c>, and the pod proxy to each revision's
 /// <see cref="FakeEngine"/>). Server-side apply is checked against the 1.35 OpenAPI schemas with strict field validation
 /// (400 naming the field; 422 for a missing required field); GET, LIST by label selector, DELETE and 404 behave as
 /// documented. Controllers are simulated on read: Deployments become available (or crash-loop, as injected), Jobs
@@ -190,7 +191,12 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
         var sub = parts.Length > offset + 4 ? parts[offset + 4] : null;
         if (name is null)
         {
-            return request.Method == "GET" ? (List(resource, ns, request.Query["labelSelector"]), null) : (Status(405, "MethodNotAllowed", "not supported"), null);
+            return request.Method switch
+            {
+                "GET" => (List(resource, ns, request.Query["labelSelector"]), null),
+                "POST" => (Create(resource, ns, body, request.Query["fieldValidation"]), null),
+                _ => (Status(405, "MethodNotAllowed", "not supported"), null),
+            };
         }
 
         return (request.Method, sub) switch
@@ -199,6 +205,8 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
             ("GET", null) => (Read(resource, ns, name), null),
             ("PATCH", null) when request.ContentType?.StartsWith("application/apply-patch", StringComparison.Ordinal) == true =>
                 (Apply(resource, ns, name, body, request.Query["fieldValidation"]), null),
+            ("PATCH", null) when request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) == true =>
+                (MergePatch(resource, ns, name, body), null),
             ("PATCH", "scale") => (Scale(ns, name, body), null),
             ("DELETE", null) => (Delete(resource, ns, name), null),
             _ => (Status(405, "MethodNotAllowed", $"{request.Method} {path} is not supported by this fake"), null),
@@ -214,7 +222,7 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
 
         if (fieldValidation == "Strict" || fieldValidation is null)
         {
-            var (strict, required) = KubeSchema.Instance.Validate(kind, obj);
+            var (strict, required) = Validate(kind, obj);
             if (strict.Count > 0)
             {
                 return Status(400, "BadRequest", $"failed to create typed patch object ({ns}/{name}; Kind={kind}): {string.Join("; ", strict)}");

@@ -14,6 +14,39 @@ public sealed class PlanPreviewTests : IAsyncLifetime
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
     [Fact]
+    public async Task Preview_Autoscaled_ShowsThePodMonitoringAtDeployAndTheHpaAtPromote_AsTheRunnerApplies()
+    {
+        var gke = Specs.Gke(_h.TokenFile);
+        var spec = gke with
+        {
+            Engine = gke.Engine with
+            {
+                Replicas = 1,
+                Autoscaling = new Contracts.Specs.AutoscalingSpec { MaxReplicas = 2, Metric = Contracts.Specs.AutoscalingMetrics.SlotsUsed, Target = 70 },
+            },
+        };
+        var deploy = CloudPlan.Describe(spec, "r1", StepKinds.EngineDeploy, [], hasStable: false, _h.Google.Endpoints);
+        var promote = CloudPlan.Describe(spec, "r1", StepKinds.RevisionPromote, [], hasStable: false, _h.Google.Endpoints);
+        var state = new JsonObject();
+        foreach (var kind in new[] { StepKinds.ClusterEnsure, StepKinds.NodePoolEnsure })
+        {
+            var (made, _) = await _h.RunAsync(spec, kind);
+            Assert.True(made.Outcome == StepStatuses.Succeeded, $"{kind}: {made.Error}");
+        }
+
+        await _h.StepAsync(spec, StepKinds.EngineDeploy, "r1", null, state);
+        await _h.StepAsync(spec, StepKinds.TrafficShift, "r1", new JsonObject { ["weight"] = 100 }, state);
+        await _h.StepAsync(spec, StepKinds.RevisionPromote, "r1", null, state);
+
+        var monitoring = Assert.Single(deploy.Manifests, m => (string?)m!["kind"] == "PodMonitoring")!;
+        var hpa = Assert.Single(promote.Manifests)!;
+        Assert.Equal("HorizontalPodAutoscaler", (string?)hpa["kind"]);
+        Assert.Equal("700m", (string?)hpa["spec"]!["metrics"]![0]!["pods"]!["target"]!["averageValue"]);
+        Assert.Contains(_h.Kube.Applied, a => a.Kind == "PodMonitoring" && JsonNode.DeepEquals(a.Body, monitoring));
+        Assert.Contains(_h.Kube.Applied, a => a.Kind == "HorizontalPodAutoscaler" && JsonNode.DeepEquals(a.Body, hpa));
+    }
+
+    [Fact]
     public async Task Preview_EveryCreateAndManifest_IsExactlyWhatTheRunnerSends()
     {
         var spec = Specs.Gke(_h.TokenFile);

@@ -52,6 +52,12 @@ public sealed class ApiInputTests(ServerFixture fixture) : IClassFixture<ServerF
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"strategy":{"canary":{"steps":[{"pause":"soon"}]}}}""", "strategy.canary.steps[0].pause" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"mainframe"}}""", "target.kind" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"gke","gke":{"project":"my-project","region":"us-west4","cluster":"serving"}}}""", "target.kind" },
+        // autoscaling: each bad field by name, and a starting count outside the range
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"engine":{"replicas":1,"autoscaling":{"minReplicas":2,"maxReplicas":1,"target":4}}}""", "engine.autoscaling.maxReplicas" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"engine":{"replicas":1,"autoscaling":{"maxReplicas":3,"metric":"cpu","target":4}}}""", "engine.autoscaling.metric" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"engine":{"replicas":1,"autoscaling":{"maxReplicas":3,"metric":"slotsUsed","target":150}}}""", "engine.autoscaling.target" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"engine":{"replicas":5,"autoscaling":{"maxReplicas":3,"target":4}}}""", "engine.replicas" },
+        { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"engine":{"replicas":1,"autoscaling":{"maxReplicas":3,"target":4,"scaleUp":"fast"}}}""", "engine.autoscaling.scaleUp" },
         // a TTL where nothing is torn down after a time (it would be accepted and ignored)
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"cleanup":{"teardownAfter":"72h"}}""", "cleanup.teardownAfter" },
         { """{"environment":"local","model":{"family":"gemma","size":"7b","source":"file:///m"},"target":{"kind":"kubernetes"},"cleanup":{"teardownAfter":"2h"}}""", "cleanup.teardownAfter" },
