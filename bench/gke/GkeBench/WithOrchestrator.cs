@@ -13,6 +13,7 @@ using Orchestrator.Auth;
 using Orchestrator.Hosting;
 using Runner.Agent;
 using Runner.Gke;
+using Runner.HuggingFace;
 using Runner.Kubernetes;
 using Runner.Local;
 
@@ -136,12 +137,14 @@ internal static class WithOrchestrator
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
-        builder.Services.AddAgent(new RunnerOptions
+        var options = new RunnerOptions
         {
             Server = server, RegistrationToken = registration, Labels = ["gke"], Name = "gkebench", WorkDir = workDir, ClaimWaitSeconds = 5,
             Slots = slots, EnginePath = EnginePaths.EngineDll,
-        });
+        };
+        builder.Services.AddAgent(options);
         builder.Services.AddSingleton<LocalProvider>();
+        builder.Services.AddHubDownloads(options);
         builder.Services.AddCloudTargets(
             new GcpOptions
             {

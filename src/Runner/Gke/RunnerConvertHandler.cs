@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CloudTargets.Kubernetes;
 using Google.Cloud.Storage.V1;
+using Contracts.Specs;
 using Runner.Agent;
+using Runner.HuggingFace;
 using Runner.Kubernetes;
 using Runner.Processes;
 
@@ -16,7 +18,7 @@ namespace Runner.Gke;
 /// objects' checksums. Needs only the bucket, so it runs while the cluster and node pool are being created. Skipped when
 /// the bucket already holds this conversion (same marker check as the converter Job's).
 /// </summary>
-internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointStore store, RunnerOptions runner, GcpOptions options)
+internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointStore store, HubDownload hub, RunnerOptions runner, GcpOptions options)
 {
     public async Task<StepResult> RunAsync(GkeStep step, CancellationToken cancellationToken)
     {
@@ -30,7 +32,7 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
         }
 
         step.Log.Write($"converting on this runner into gs://{bucket}/{model.ObjectPrefix}: {stale}");
-        var source = ResolveSource(step);
+        var source = await ResolveSourceAsync(step, cancellationToken);
         var work = Path.Combine(runner.WorkDir, "gke-convert", $"{step.Claim.Environment}-{step.Claim.Revision}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
         try
@@ -49,9 +51,26 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
         }
     }
 
-    private static string ResolveSource(GkeStep step)
+    // hf://: straight from the Hub into this runner's cache (a second rollout of the revision downloads nothing);
+    // file:///DIR: a Hugging Face layout directory on this runner.
+    private async Task<string> ResolveSourceAsync(GkeStep step, CancellationToken cancellationToken)
     {
         var source = step.Spec.Model.Source;
+        if (HubSource.IsHubSource(source))
+        {
+            if (!HubSource.TryParse(source, out var hubSource, out var problem)) throw new StepFailedException($"model source '{source}': {problem}");
+            var reference = step.Spec.Target.Gke?.HuggingFaceToken;
+            var token = reference is { Length: > 0 } ? await TokenReference.ResolveAsync(reference, "target.gke.huggingFaceToken", cancellationToken) : null;
+            try
+            {
+                return (await hub.DownloadAsync(hubSource, token, runner.HubCacheDir, step.Log, cancellationToken)).Directory;
+            }
+            catch (HubException e)
+            {
+                throw new StepFailedException(e.Message);
+            }
+        }
+
         if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.IsFile)
         {
             return Directory.Exists(uri.LocalPath)

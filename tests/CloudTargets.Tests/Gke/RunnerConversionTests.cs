@@ -5,6 +5,7 @@ using CloudTargets.Kubernetes;
 using CloudTargets.Tests.Infrastructure;
 using Contracts;
 using Contracts.Specs;
+using Runner.Tests.HuggingFace;
 
 namespace CloudTargets.Tests.Gke;
 
@@ -65,6 +66,37 @@ public sealed class RunnerConversionTests : IAsyncLifetime
         var (again, againLog) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
         Assert.True(again.Outcome == StepStatuses.Skipped, $"{again.Error}\n{againLog.Text}");
         Assert.Equal(uploads, _h.Google.UploadChunks.Count);
+    }
+
+    [Fact]
+    public async Task Convert_GatedHfSource_DownloadsFromTheHubWithTheTokenConvertsAndUploads()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        var repo = hub.Add(FakeHubRepo.FromDirectory("org/tiny-llama", _model, gatedToken: CloudHarness.HuggingFaceToken));
+        await using var h = await CloudHarness.StartAsync(hubEndpoint: hub.HubUrl);
+        var spec = Specs.Gke(h.TokenFile, change: g => g with { Conversion = GkeConversions.Runner }) with
+        {
+            Model = new ModelSpec { Family = "llama-3", Size = "tiny", Source = "hf://org/tiny-llama@main" },
+        };
+        await h.StepAsync(spec, StepKinds.BucketEnsure, "r1", null, new JsonObject());
+
+        var (result, log) = await h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, $"{result.Error}\n{log.Text}");
+        Assert.Contains($"is commit {repo.Commit}", log.Text, StringComparison.Ordinal);
+        Assert.NotNull(h.Google.ObjectBytes(Specs.Bucket, new ModelLayout(spec).CheckpointObject));
+        Assert.All(hub.Requests.Where(r => r.Host == "hub"), r => Assert.Equal($"Bearer {CloudHarness.HuggingFaceToken}", r.Authorization));
+        Assert.All(hub.CdnRequests, r => Assert.Null(r.Authorization));
+        Assert.DoesNotContain(CloudHarness.HuggingFaceToken, log.Text, StringComparison.Ordinal);
+
+        // A token without access: the step says so, naming the repository, and uploads nothing more.
+        await File.WriteAllTextAsync(h.TokenFile, "hf_someoneElsesToken000000000");
+        var fresh = spec with { Engine = spec.Engine with { QuantizeWeights = true } };
+        var chunks = h.Google.UploadChunks.Count;
+        var (refused, _) = await h.RunAsync(fresh, StepKinds.CheckpointConvert);
+        Assert.Equal(StepStatuses.Failed, refused.Outcome);
+        Assert.Contains("org/tiny-llama", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(chunks, h.Google.UploadChunks.Count);
     }
 
     [Fact]

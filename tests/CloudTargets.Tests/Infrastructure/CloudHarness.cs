@@ -9,6 +9,7 @@ using Contracts.Specs;
 using Microsoft.Extensions.DependencyInjection;
 using Runner.Agent;
 using Runner.Gke;
+using Runner.HuggingFace;
 using Runner.Kubernetes;
 
 namespace CloudTargets.Tests.Infrastructure;
@@ -22,7 +23,7 @@ internal sealed class CloudHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly string _dir;
 
-    private CloudHarness(FakeGoogleCloud google, FakeKubernetes kube, string dir, string? credentialFile)
+    private CloudHarness(FakeGoogleCloud google, FakeKubernetes kube, string dir, string? credentialFile, Uri? hubEndpoint)
     {
         Google = google;
         Kube = kube;
@@ -47,7 +48,10 @@ internal sealed class CloudHarness : IAsyncDisposable
             new KubeOptions { PollInterval = TimeSpan.FromMilliseconds(10), UnschedulableGrace = TimeSpan.FromSeconds(5) });
         services.AddSingleton<IStepProgress>(Progress);
         // The runner's own conversion runs the real engine converter.
-        services.AddSingleton(new RunnerOptions { EnginePath = EnginePaths.EngineDll, WorkDir = Path.Combine(dir, "runner") });
+        var runner = new RunnerOptions { EnginePath = EnginePaths.EngineDll, WorkDir = Path.Combine(dir, "runner") };
+        if (hubEndpoint is not null) runner.HuggingFaceEndpoint = hubEndpoint;
+        services.AddSingleton(runner);
+        services.AddHubDownloads(runner);
         _services = services.BuildServiceProvider();
     }
 
@@ -59,7 +63,8 @@ internal sealed class CloudHarness : IAsyncDisposable
     public SecretMasker Masker => _services.GetRequiredService<SecretMasker>();
 
     /// <param name="credentialFile">The key file the runner is configured with (default: a valid one for the fake).</param>
-    public static async Task<CloudHarness> StartAsync(string? credentialFile = null)
+    /// <param name="hubEndpoint">The Hugging Face Hub the runner downloads from (a fake's).</param>
+    public static async Task<CloudHarness> StartAsync(string? credentialFile = null, Uri? hubEndpoint = null)
     {
         var google = await FakeGoogleCloud.StartAsync();
         var kube = await FakeKubernetes.StartAsync(FakeGoogleCloud.AccessToken);
@@ -75,7 +80,7 @@ internal sealed class CloudHarness : IAsyncDisposable
             google.PutObject(bucket, prefix + "model.safetensors", 14_000_000_000);
             google.PutObject(bucket, prefix + "tokenizer.model", 4_241_003);
         };
-        return new CloudHarness(google, kube, dir, credentialFile);
+        return new CloudHarness(google, kube, dir, credentialFile, hubEndpoint);
     }
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
