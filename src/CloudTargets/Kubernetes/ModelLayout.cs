@@ -15,14 +15,7 @@ public sealed record ModelLayout(RolloutSpec Spec)
     {
         get
         {
-            var source = Spec.Model.Source;
-            if (source.StartsWith("hf://", StringComparison.Ordinal))
-            {
-                var repo = source["hf://".Length..];
-                var at = repo.IndexOf('@', StringComparison.Ordinal);
-                return at < 0 ? repo : repo[..at];
-            }
-
+            if (HubSource.TryParse(Spec.Model.Source, out var source, out _)) return source.Repository;
             return ModelName == "gemma" ? $"google/gemma-{Size}-it-pytorch" : "meta-llama/Meta-Llama-3-8B";
         }
     }

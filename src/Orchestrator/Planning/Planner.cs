@@ -19,8 +19,11 @@ public static class Planner
         var graph = new GraphBuilder(spec.Target.Kind);
         IReadOnlyList<string> gate = requireApproval ? [graph.Add(StepKinds.Approval, [], new JsonObject { ["message"] = $"Approve the rollout of {spec.Model.Source} to {spec.Environment}" })] : [];
         var (beforeConvert, beforeDeploy) = AddTargetPreparation(graph, spec, gate);
-        var convert = graph.Add(StepKinds.CheckpointConvert, beforeConvert.Count == 0 ? gate : beforeConvert);
-        var last = graph.Add(StepKinds.EngineDeploy, [convert, .. beforeDeploy]);
+        // model.load: server: the JetStream server downloads from Hugging Face itself (--model_id); nothing to convert.
+        IReadOnlyList<string> preparation = [.. beforeConvert, .. beforeDeploy.Except(beforeConvert)];
+        var last = spec.Model.Load == ModelSpec.LoadServer
+            ? graph.Add(StepKinds.EngineDeploy, preparation.Count > 0 ? preparation : gate)
+            : graph.Add(StepKinds.EngineDeploy, [graph.Add(StepKinds.CheckpointConvert, beforeConvert.Count == 0 ? gate : beforeConvert), .. beforeDeploy]);
 
         // A first rollout has nothing to compare with nor to roll back to: all traffic moves once the revision is live.
         var firstRollout = environmentState.StableRevision is null;

@@ -185,6 +185,15 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Plan_ServerLoad_HasNoConversion_TheDeploymentWaitsForThePreparation()
+    {
+        var spec = Spec(TargetKinds.Gke, gkeMode: "standard") with { Model = new ModelSpec { Family = "gemma", Size = "7b", Source = "hf://google/gemma-7b-it", Load = ModelSpec.LoadServer } };
+        var steps = Planner.Plan(spec, new EnvironmentState());
+        Assert.DoesNotContain(steps, s => s.Kind == "checkpoint.convert");
+        Assert.Equal(["nodepool.ensure", "bucket.ensure", "identity.ensure", "secret.ensure"], steps.Single(s => s.Name == "engine.deploy").DependsOn);
+    }
+
+    [Fact]
     public void Plan_GemmaOnGke_LeftEmpty_ConvertsInTheCluster()
     {
         var steps = Planner.Plan(Spec(TargetKinds.Gke, gkeMode: "standard"), new EnvironmentState());
