@@ -5,6 +5,12 @@ using Contracts;
 
 // A whole Standard gke rollout (10 steps) through the real runner providers against the in-process fakes, with
 // long-running operations completing at the first poll: what the product itself adds to the cloud's own minutes.
+if (args is ["throughput", ..])
+{
+    await GkeBench.Throughput.RunAsync(args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3);
+    return;
+}
+
 var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 5;
 (string Kind, JsonObject? Parameters)[] plan =
 [

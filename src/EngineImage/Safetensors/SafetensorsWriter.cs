@@ -41,7 +41,8 @@ public static class SafetensorsWriter
         }
         var header = BuildHeader(entries, metadata);
         var tmp = path + ".partial";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        // Readable while it is written: the runner uploads a conversion as it comes (see Runner.Gke.GrowingFileStream).
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20))
         {
             Span<byte> len = stackalloc byte[8];
             BitConverter.TryWriteBytes(len, (long)header.Length);

@@ -38,9 +38,36 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
         try
         {
             var converted = Path.Combine(work, "out");
-            var exit = await ConvertAsync(step, source, converted, cancellationToken);
-            if (exit != 0) return StepResult.Failed($"engine convert exited with code {exit}");
-            await UploadAsync(step, bucket, model, converted, cancellationToken);
+            var client = await storage.GetAsync(cancellationToken);
+            // The weights go up while the converter writes them; the object exists only once the converter succeeded
+            // and the whole file was sent.
+            using var weights = new GrowingFileStream(Path.Combine(converted, "model.safetensors"));
+            using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var upload = UploadAsync(step, client, bucket, model.CheckpointObject, weights, abandon.Token);
+            int exit;
+            try
+            {
+                exit = await ConvertAsync(step, source, converted, cancellationToken);
+            }
+            catch
+            {
+                weights.Fail("the conversion was stopped");
+                await abandon.CancelAsync();
+                await AbandonedAsync(upload);
+                throw;
+            }
+
+            if (exit != 0)
+            {
+                weights.Fail($"exit code {exit}");
+                await AbandonedAsync(upload);
+                return StepResult.Failed($"engine convert exited with code {exit}");
+            }
+
+            weights.Finish();
+            await upload;
+            await using (var tokenizer = File.OpenRead(Path.Combine(converted, "tokenizer.model")))
+                await UploadAsync(step, client, bucket, model.TokenizerObject, tokenizer, cancellationToken);
             await store.RecordAsync(bucket, model, cancellationToken);
             step.Log.Write($"recorded the converted objects' checksums in gs://{bucket}/{model.MarkerObject}");
             return StepResult.Succeeded(outputs);
@@ -48,6 +75,18 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // The abandoned upload ends with the failure its stream gave it; nothing was created.
+    private static async Task AbandonedAsync(Task upload)
+    {
+        try
+        {
+            await upload;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or FileNotFoundException)
+        {
         }
     }
 
@@ -101,26 +140,20 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
 
     // The objects the converter Job writes: the weights and the tokenizer. Each goes up in resumable chunks, so a
     // dropped connection resends a chunk, not the checkpoint.
-    private async Task UploadAsync(GkeStep step, string bucket, ModelLayout model, string converted, CancellationToken cancellationToken)
+    private async Task UploadAsync(GkeStep step, StorageClient client, string bucket, string objectName, Stream content, CancellationToken cancellationToken)
     {
-        var client = await storage.GetAsync(cancellationToken);
-        foreach (var (file, objectName) in new[] { ("model.safetensors", model.CheckpointObject), ("tokenizer.model", model.TokenizerObject) })
+        var watch = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        var progress = new Progress<Google.Apis.Upload.IUploadProgress>(p =>
         {
-            var path = Path.Combine(converted, file);
-            var size = new FileInfo(path).Length;
-            var watch = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
-            var progress = new Progress<Google.Apis.Upload.IUploadProgress>(p =>
-            {
-                if (watch.Elapsed - lastReport < TimeSpan.FromSeconds(5)) return;
-                lastReport = watch.Elapsed;
-                step.Log.Write(string.Create(CultureInfo.InvariantCulture, $"uploading {file}: {p.BytesSent * 100.0 / Math.Max(1, size):0}% of {size:N0} bytes"));
-            });
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
-            await client.UploadObjectAsync(bucket, objectName, "application/octet-stream", stream,
-                new UploadObjectOptions { ChunkSize = options.UploadChunkBytes }, cancellationToken, progress);
-            step.Log.Write(string.Create(CultureInfo.InvariantCulture,
-                $"uploaded gs://{bucket}/{objectName} ({size:N0} bytes in {watch.Elapsed.TotalSeconds:0.0} s, {size / 1e6 / Math.Max(0.001, watch.Elapsed.TotalSeconds):0} MB/s)"));
-        }
+            if (watch.Elapsed - lastReport < TimeSpan.FromSeconds(5)) return;
+            lastReport = watch.Elapsed;
+            step.Log.Write(string.Create(CultureInfo.InvariantCulture, $"uploading gs://{bucket}/{objectName}: {p.BytesSent:N0} bytes sent"));
+        });
+        var uploaded = await client.UploadObjectAsync(bucket, objectName, "application/octet-stream", content,
+            new UploadObjectOptions { ChunkSize = options.UploadChunkBytes }, cancellationToken, progress);
+        var size = (long)(uploaded.Size ?? 0);
+        step.Log.Write(string.Create(CultureInfo.InvariantCulture,
+            $"uploaded gs://{bucket}/{objectName} ({size:N0} bytes in {watch.Elapsed.TotalSeconds:0.0} s, {size / 1e6 / Math.Max(0.001, watch.Elapsed.TotalSeconds):0} MB/s)"));
     }
 }

@@ -100,6 +100,27 @@ public sealed class RunnerConversionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Convert_ConverterRefusesTheCheckpoint_FailsAndNoObjectIsCreated()
+    {
+        var broken = Path.Combine(_h.Directory, "broken");
+        Directory.CreateDirectory(broken);
+        foreach (var file in Directory.EnumerateFiles(_model)) File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(broken, "config.json")))!;
+        config["intermediate_size"] = 96; // the weights say otherwise
+        await File.WriteAllTextAsync(Path.Combine(broken, "config.json"), config.ToJsonString());
+        var spec = Spec() with { Model = new ModelSpec { Family = "llama-3", Size = "tiny", Source = new Uri(broken).AbsoluteUri } };
+        await _h.StepAsync(spec, StepKinds.BucketEnsure, "r1", null, new JsonObject());
+
+        var (result, log) = await _h.RunAsync(spec, StepKinds.CheckpointConvert);
+
+        Assert.Equal(StepStatuses.Failed, result.Outcome);
+        Assert.Contains("exited with code", result.Error, StringComparison.Ordinal);
+        Assert.Contains("shape mismatch", log.Text, StringComparison.Ordinal);
+        Assert.Null(_h.Google.ObjectBytes(Specs.Bucket, new ModelLayout(spec).CheckpointObject));
+        Assert.Null(_h.Google.ObjectText(Specs.Bucket, new ModelLayout(spec).MarkerObject));
+    }
+
+    [Fact]
     public async Task Convert_MissingSourceDirectory_FailsNamingIt_UploadsNothing()
     {
         var spec = Spec() with { Model = new ModelSpec { Family = "llama-3", Size = "tiny", Source = "file:///nowhere/model" } };

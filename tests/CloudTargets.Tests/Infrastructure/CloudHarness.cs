@@ -23,7 +23,7 @@ internal sealed class CloudHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly string _dir;
 
-    private CloudHarness(FakeGoogleCloud google, FakeKubernetes kube, string dir, string? credentialFile, Uri? hubEndpoint)
+    private CloudHarness(FakeGoogleCloud google, FakeKubernetes kube, string dir, string? credentialFile, Uri? hubEndpoint, int uploadChunkBytes)
     {
         Google = google;
         Kube = kube;
@@ -43,7 +43,7 @@ internal sealed class CloudHarness : IAsyncDisposable
                 RetryBase = TimeSpan.FromMilliseconds(5),
                 RetryMax = TimeSpan.FromMilliseconds(50),
                 PollInterval = TimeSpan.FromMilliseconds(10),
-                UploadChunkBytes = 256 << 10,
+                UploadChunkBytes = uploadChunkBytes,
             },
             new KubeOptions { PollInterval = TimeSpan.FromMilliseconds(10), UnschedulableGrace = TimeSpan.FromSeconds(5) });
         services.AddSingleton<IStepProgress>(Progress);
@@ -64,7 +64,8 @@ internal sealed class CloudHarness : IAsyncDisposable
 
     /// <param name="credentialFile">The key file the runner is configured with (default: a valid one for the fake).</param>
     /// <param name="hubEndpoint">The Hugging Face Hub the runner downloads from (a fake's).</param>
-    public static async Task<CloudHarness> StartAsync(string? credentialFile = null, Uri? hubEndpoint = null)
+    /// <param name="uploadChunkBytes">The runner's resumable upload chunk (small, so that the tests' files take several).</param>
+    public static async Task<CloudHarness> StartAsync(string? credentialFile = null, Uri? hubEndpoint = null, int uploadChunkBytes = 256 << 10)
     {
         var google = await FakeGoogleCloud.StartAsync();
         var kube = await FakeKubernetes.StartAsync(FakeGoogleCloud.AccessToken);
@@ -80,7 +81,7 @@ internal sealed class CloudHarness : IAsyncDisposable
             google.PutObject(bucket, prefix + "model.safetensors", 14_000_000_000);
             google.PutObject(bucket, prefix + "tokenizer.model", 4_241_003);
         };
-        return new CloudHarness(google, kube, dir, credentialFile, hubEndpoint);
+        return new CloudHarness(google, kube, dir, credentialFile, hubEndpoint, uploadChunkBytes);
     }
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();

@@ -6,6 +6,20 @@ internal sealed class RecordingLog : IStepLog
 {
     private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
+    private readonly List<TimeSpan> _times = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>Each line with the time it was written, from the log's creation.</summary>
+    public IReadOnlyList<(TimeSpan At, string Line)> Timed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _times.Zip(_lines).ToList();
+            }
+        }
+    }
 
     public IReadOnlyList<string> Lines
     {
@@ -25,6 +39,7 @@ internal sealed class RecordingLog : IStepLog
         lock (_gate)
         {
             _lines.Add(line);
+            _times.Add(_clock.Elapsed);
         }
     }
 }
