@@ -50,28 +50,22 @@ public static class CloudPlan
                 // model.load: server: the engine downloads the model itself; nothing to convert or to mark.
                 break;
             case StepKinds.CheckpointConvert:
-                if (!string.IsNullOrEmpty(objects.Target.Bucket))
+                var model = objects.Model;
+                var bucket = objects.Target.Bucket;
+                var byRunner = GkeConversions.ByRunner(spec);
+                if (!string.IsNullOrEmpty(bucket)) requests.Add(CheckpointMarker.Read(endpoints, bucket, model.MarkerObject));
+                // The runner converts and uploads itself (resumable uploads of the converted files); otherwise the Job.
+                if (byRunner) requests.AddRange(new[] { model.CheckpointObject, model.TokenizerObject }.Select(name => CheckpointMarker.ResumableUpload(endpoints, bucket, name)));
+                else manifests.Add(objects.ConverterJob());
+                if (!string.IsNullOrEmpty(bucket))
                 {
-                    var model = objects.Model;
-                    requests.Add(CheckpointMarker.Read(endpoints, objects.Target.Bucket, model.MarkerObject));
-                    requests.Add(CheckpointMarker.Write(endpoints, objects.Target.Bucket, model.MarkerObject, new JsonObject
+                    requests.Add(CheckpointMarker.Write(endpoints, bucket, model.MarkerObject, new JsonObject
                     {
                         ["source"] = model.SourceId,
                         ["objects"] = CheckpointMarker.ObjectsPlaceholder,
                     }));
                 }
 
-                if (GkeConversions.ByRunner(spec))
-                {
-                    // The runner converts and uploads itself: no Job; the uploads are resumable, their bytes are the
-                    // converted files.
-                    var model = objects.Model;
-                    foreach (var name in new[] { model.CheckpointObject, model.TokenizerObject })
-                        requests.Insert(requests.Count - 1, CheckpointMarker.ResumableUpload(endpoints, objects.Target.Bucket, name));
-                    break;
-                }
-
-                manifests.Add(objects.ConverterJob());
                 break;
             case StepKinds.EngineDeploy:
                 manifests.Add(objects.Service());

@@ -78,14 +78,15 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
         }
     }
 
-    // The abandoned upload ends with the failure its stream gave it; nothing was created.
+    // The abandoned upload ends with the failure its stream gave it (or an earlier one of its own): nothing was
+    // created, and the step fails for the conversion's reason, not the upload's.
     private static async Task AbandonedAsync(Task upload)
     {
         try
         {
             await upload;
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or FileNotFoundException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
         }
     }

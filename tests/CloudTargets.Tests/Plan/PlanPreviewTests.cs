@@ -13,6 +13,24 @@ public sealed class PlanPreviewTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
+    [Theory]
+    [InlineData("runner")]
+    [InlineData("cluster")]
+    public void Preview_Convert_ShowsTheRunnersResumableUploads_OrTheConverterJob(string conversion)
+    {
+        var spec = Specs.Gke(_h.TokenFile, change: g => g with { Conversion = conversion }) with
+        {
+            Model = new Contracts.Specs.ModelSpec { Family = "llama-3", Size = "8b", Source = "hf://meta-llama/Meta-Llama-3-8B" },
+        };
+
+        var preview = CloudPlan.Describe(spec, "r1", StepKinds.CheckpointConvert, [], hasStable: false, _h.Google.Endpoints);
+
+        var urls = preview.Requests.Select(r => (string)r!["url"]!).ToList();
+        Assert.Equal(conversion == "runner" ? 2 : 0, urls.Count(u => u.Contains("uploadType=resumable", StringComparison.Ordinal)));
+        Assert.Equal(conversion == "runner" ? 0 : 1, preview.Manifests.Count(m => (string?)m!["kind"] == "Job"));
+        Assert.Contains("uploadType=media", urls[^1], StringComparison.Ordinal); // the marker is written last
+    }
+
     [Fact]
     public async Task Preview_Autoscaled_ShowsThePodMonitoringAtDeployAndTheHpaAtPromote_AsTheRunnerApplies()
     {
