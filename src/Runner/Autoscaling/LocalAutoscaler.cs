@@ -160,8 +160,13 @@ internal sealed partial class LocalAutoscaler(
         lock (_events)
         {
             if (_events.Count == 0 || client.Token is null) return;
-            batch = [.. _events];
+            // A scale that took long (engines starting under load) may end after the watch's lease was renewed with a
+            // new token: the event goes with the token this runner holds now, and is dropped only if it holds the
+            // environment's watch no longer (the orchestrator would refuse it anyway).
+            var held = watches.Leases.ToDictionary(l => l.Environment, l => l.WatchToken, StringComparer.Ordinal);
+            batch = [.. _events.Where(e => held.ContainsKey(e.Environment)).Select(e => e with { WatchToken = held[e.Environment] })];
             _events.Clear();
+            if (batch.Count == 0) return;
         }
 
         try
