@@ -31,7 +31,7 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
             WITH claimed AS (
                 UPDATE steps s
                 SET status = '{{StepStatuses.Running}}', attempt = s.attempt + 1, lease_token = @leaseToken, lease_expires_at = @expires,
-                    runner_id = @runnerId, attempt_started_at = @now, started_at = COALESCE(s.started_at, @now), not_before = NULL
+                    runner_id = @runnerId, attempt_started_at = @now, progress = NULL, started_at = COALESCE(s.started_at, @now), not_before = NULL
                 WHERE s.id = (SELECT c.id FROM steps c
                               WHERE c.status = '{{StepStatuses.Ready}}' AND c.not_before <= @now AND c.kind <> '{{StepKinds.CanaryPause}}'
                                 AND c.required_labels <@ @labels

@@ -28,6 +28,7 @@ public static class StepEndpoints
     {
         var body = await JsonBody.ReadAsync<HeartbeatRequest>(request, ContractJson.Options, cancellationToken);
         if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
+        if (body.Value!.Progress?.Problem() is { } wrong) return Problems.Invalid("progress", wrong + ".");
         return await reports.HeartbeatAsync(id, body.Value!, cancellationToken) is { } response ? TypedResults.Ok(response) : Problems.StaleLease();
     }
 

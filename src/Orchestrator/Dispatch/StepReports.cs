@@ -23,7 +23,8 @@ public sealed class StepReports(
     {
         var now = time.GetUtcNow();
         var lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
-        var write = new HeartbeatWrite(stepId, request.LeaseToken, now + lease, now + (lease * RenewWhenLeft), Json(request.Outputs));
+        var write = new HeartbeatWrite(stepId, request.LeaseToken, now + lease, now + (lease * RenewWhenLeft), Json(request.Outputs),
+            request.Progress is null ? null : System.Text.Json.JsonSerializer.Serialize(request.Progress, ContractJson.Options));
         // A run that ended (cancelled, or failed through another step) no longer wants this step's work.
         return await batcher.WriteAsync(write, cancellationToken) is { } held
             ? new HeartbeatResponse(held.LeaseExpiresAt, held.CancelRequested, held.FinishRequested)

@@ -31,7 +31,8 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time)
         var steps = await connection.QueryAsync<StepRow>(new CommandDefinition("""
             SELECT id AS Id, name AS Name, kind AS Kind, status AS Status, depends_on AS DependsOn, parameters::text AS Parameters,
                    attempt AS Attempt, max_attempts AS MaxAttempts, runner_id AS RunnerId, started_at AS StartedAt,
-                   finished_at AS FinishedAt, outputs::text AS Outputs, error AS Error, decided_by AS DecidedBy, decided_at AS DecidedAt
+                   finished_at AS FinishedAt, outputs::text AS Outputs, error AS Error, decided_by AS DecidedBy, decided_at AS DecidedAt,
+                   progress::text AS Progress
             FROM steps WHERE run_id = @runId ORDER BY ordinal
             """, new { runId }, transaction, cancellationToken: cancellationToken));
         var run = row.ToDto(steps.Select(s => s.ToDto()).ToList());
@@ -120,10 +121,12 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time)
         public string? Error { get; init; }
         public string? DecidedBy { get; init; }
         public DateTime? DecidedAt { get; init; }
+        public string? Progress { get; init; }
 
         public StepDto ToDto() => new()
         {
             DecidedBy = DecidedBy, DecidedAt = Utc(DecidedAt),
+            Progress = Progress is null ? null : System.Text.Json.JsonSerializer.Deserialize<Contracts.Protocol.StepProgress>(Progress, Contracts.ContractJson.Options),
             Id = Id, Name = Name, Kind = Kind, Status = Status, DependsOn = DependsOn,
             Parameters = JsonNode.Parse(Parameters)!.AsObject(), Attempt = Attempt, MaxAttempts = MaxAttempts, RunnerId = RunnerId,
             StartedAt = Utc(StartedAt), FinishedAt = Utc(FinishedAt), Outputs = JsonNode.Parse(Outputs)!.AsObject(), Error = Error,

@@ -20,4 +20,6 @@ public sealed record StepDto
     /// <summary>Who approved or promoted a step that waited for a person, and when.</summary>
     public string? DecidedBy { get; init; }
     public DateTimeOffset? DecidedAt { get; init; }
+    /// <summary>How far the current attempt has come, as its runner last reported; null when it reported none.</summary>
+    public Contracts.Protocol.StepProgress? Progress { get; init; }
 }

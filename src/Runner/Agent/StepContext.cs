@@ -13,11 +13,12 @@ namespace Runner.Agent;
 /// </summary>
 internal sealed class StepContext
 {
-    public StepContext(StepClaim claim, IStepLog log, WorkStop stop)
+    public StepContext(StepClaim claim, IStepLog log, WorkStop stop, ProgressReporter? progress = null)
     {
         Claim = claim;
         Log = log;
         Stop = stop;
+        Progress = progress ?? new ProgressReporter(TimeProvider.System);
         Spec = claim.Spec.Deserialize<RolloutSpec>(ContractJson.Options) ?? new RolloutSpec();
         State = EnvironmentStates.Of(claim);
     }
@@ -27,6 +28,8 @@ internal sealed class StepContext
     /// <summary>Tells, once the work's token fired, why: a handler may undo work when the run was cancelled but keep it
     /// when the runner merely shuts down; also carries the server's request to finish.</summary>
     public WorkStop Stop { get; }
+    /// <summary>Where a long step reports how far it has come (sent to the orchestrator with a heartbeat).</summary>
+    public ProgressReporter Progress { get; }
     public RolloutSpec Spec { get; }
     /// <summary>The environment's state as the orchestrator recorded it at claim time.</summary>
     public EnvironmentState State { get; }

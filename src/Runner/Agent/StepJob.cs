@@ -14,6 +14,9 @@ namespace Runner.Agent;
 internal sealed class StepJob(
     OrchestratorClient client, IStepExecutor executor, SecretMasker masker, RunnerOptions options, TimeProvider time, ILogger<StepJob> logger)
 {
+    /// <summary>The shortest time between two heartbeats sent to carry progress (renewals go as they are due).</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs the claimed step to its end; returns the next step when the server handed one with the completion.</summary>
     public async Task<StepClaim?> RunAsync(StepClaim claim, CancellationToken shutdown)
     {
@@ -54,16 +57,19 @@ internal sealed class StepJob(
 
         using var onShutdown = shutdown.Register(() => grace.CancelAfter(options.ShutdownGrace));
 
-        var worker = Task.Run(() => WorkAsync(claim, log, stop, work.Token), CancellationToken.None);
-        await HoldLeaseAsync(claim, first.LeaseExpiresAt, worker, stop, log);
-        return await FinishAsync(claim, log, stop.Reason, await worker, shutdown);
+        var progress = new ProgressReporter(time);
+        var worker = Task.Run(() => WorkAsync(claim, log, stop, progress, work.Token), CancellationToken.None);
+        var expires = await HoldLeaseAsync(claim, first.LeaseExpiresAt, worker, stop, log, progress);
+        var result = await worker;
+        await SendLastProgressAsync(claim, expires, progress, stop);
+        return await FinishAsync(claim, log, stop.Reason, result, shutdown);
     }
 
-    private async Task<StepResult?> WorkAsync(StepClaim claim, IStepLog log, WorkStop stop, CancellationToken cancellationToken)
+    private async Task<StepResult?> WorkAsync(StepClaim claim, IStepLog log, WorkStop stop, ProgressReporter progress, CancellationToken cancellationToken)
     {
         try
         {
-            return await executor.ExecuteAsync(new StepContext(claim, log, stop), cancellationToken);
+            return await executor.ExecuteAsync(new StepContext(claim, log, stop, progress), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -78,28 +84,51 @@ internal sealed class StepJob(
         }
     }
 
-    private async Task HoldLeaseAsync(StepClaim claim, DateTimeOffset expires, Task worker, WorkStop stop, LogBatcher log)
+    /// <returns>The lease's expiry as last renewed.</returns>
+    private async Task<DateTimeOffset> HoldLeaseAsync(StepClaim claim, DateTimeOffset expires, Task worker, WorkStop stop, LogBatcher log, ProgressReporter progress)
     {
+        var renewAt = RenewAt(expires);
+        var progressAt = DateTimeOffset.MinValue;
         while (!worker.IsCompleted)
         {
-            var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, (expires - time.GetUtcNow()).Ticks / 3));
-            await Task.WhenAny(worker, Task.Delay(interval, time));
+            // A heartbeat goes when the lease is a third of the way to its expiry, or earlier to carry new progress.
+            var now = time.GetUtcNow();
+            var dueAt = progress.HasUnsent ? Min(renewAt, progressAt > now ? progressAt : now) : renewAt;
+            if (dueAt > now)
+            {
+                var nextReport = progress.HasUnsent ? Task.Delay(Timeout.Infinite, CancellationToken.None) : progress.NextReport();
+                await Task.WhenAny(worker, Task.Delay(dueAt - now, time), nextReport);
+            }
+
             if (worker.IsCompleted || stop.Reason == StopReason.LeaseLost)
             {
-                return;
+                return expires;
             }
 
             if (log.LeaseLost)
             {
                 stop.Request(StopReason.LeaseLost);
-                return;
+                return expires;
             }
 
+            now = time.GetUtcNow();
+            if (now < renewAt && !(progress.HasUnsent && now >= progressAt))
+            {
+                continue;
+            }
+
+            var sent = progress.TakeUnsent();
             try
             {
                 var beat = await client.HeartbeatAsync(
-                    claim.StepId, new HeartbeatRequest(claim.LeaseToken), Remaining(expires), CancellationToken.None);
+                    claim.StepId, new HeartbeatRequest(claim.LeaseToken, Progress: sent), Remaining(expires), CancellationToken.None);
                 expires = beat.LeaseExpiresAt;
+                renewAt = RenewAt(expires);
+                if (sent is not null)
+                {
+                    progressAt = time.GetUtcNow() + ProgressInterval;
+                }
+
                 if (beat.CancelRequested)
                 {
                     stop.Request(StopReason.CancelRequested);
@@ -115,14 +144,48 @@ internal sealed class StepJob(
             }
             catch (Exception e) when (OrchestratorClient.IsTransient(e, CancellationToken.None))
             {
+                if (sent is not null)
+                {
+                    progress.Restore(sent);
+                    progressAt = time.GetUtcNow() + ProgressInterval;
+                }
+
                 // Not renewed in time: the server will hand the step to another runner, so this one must stop.
                 if (time.GetUtcNow() >= expires)
                 {
                     stop.Request(StopReason.LeaseLost);
                 }
+
+                renewAt = RenewAt(expires);
             }
         }
+
+        return expires;
     }
+
+    /// <summary>The work's last report, when the work ended before it went (a conversion's last tensors): the step keeps
+    /// the progress it ended with. A failure here changes nothing; the completion reports the lease's loss.</summary>
+    private async Task SendLastProgressAsync(StepClaim claim, DateTimeOffset expires, ProgressReporter progress, WorkStop stop)
+    {
+        if (stop.Reason == StopReason.LeaseLost || progress.TakeUnsent() is not { } last) return;
+        try
+        {
+            await client.HeartbeatAsync(claim.StepId, new HeartbeatRequest(claim.LeaseToken, Progress: last), Remaining(expires), CancellationToken.None);
+        }
+        catch (Exception e) when (e is LeaseLostException or OrchestratorException || OrchestratorClient.IsTransient(e, CancellationToken.None))
+        {
+            AgentLog.ReportFailed(logger, e, claim.StepId);
+        }
+    }
+
+    /// <summary>When the lease is renewed next: a third of the time left to it, at least 100 ms from now.</summary>
+    private DateTimeOffset RenewAt(DateTimeOffset expires)
+    {
+        var now = time.GetUtcNow();
+        return now + TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, (expires - now).Ticks / 3));
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private async Task<StepClaim?> FinishAsync(StepClaim claim, LogBatcher log, StopReason reason, StepResult? result, CancellationToken shutdown)
     {

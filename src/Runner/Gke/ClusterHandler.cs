@@ -54,7 +54,7 @@ internal sealed class ClusterHandler(GoogleRestClient client, OperationWaiter wa
     {
         try
         {
-            await waiter.WaitAsync(step.Gke, operation, step.Log, cancellationToken);
+            await waiter.WaitAsync(step.Gke, operation, step.Log, cancellationToken, step.Context.Progress);
         }
         catch (OperationFailedException e)
         {

@@ -148,7 +148,7 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
     {
         try
         {
-            await waiter.WaitAsync(step.Gke, operation, step.Log, cancellationToken);
+            await waiter.WaitAsync(step.Gke, operation, step.Log, cancellationToken, step.Context.Progress);
             return null;
         }
         catch (OperationFailedException e) when (e.StockedOut)
@@ -169,7 +169,7 @@ internal sealed class NodePoolHandler(GoogleRestClient client, OperationWaiter w
         try
         {
             var operation = await client.SendAsync(step.Gke.DeleteNodePool(), step.Log, cancellationToken);
-            await waiter.WaitAsync(step.Gke, (string?)operation["name"] ?? "", step.Log, cancellationToken);
+            await waiter.WaitAsync(step.Gke, (string?)operation["name"] ?? "", step.Log, cancellationToken, step.Context.Progress);
         }
         catch (GoogleApiException e) when (e.NotFound)
         {

@@ -10,13 +10,18 @@ internal sealed class OperationWaiter(GoogleRestClient client, GcpOptions option
 {
     /// <returns>The finished operation (status DONE, no error).</returns>
     /// <exception cref="GoogleApiException">The operation finished with an error: its code and message.</exception>
-    public async Task<JsonObject> WaitAsync(GkeRequests requests, string operation, IStepLog log, CancellationToken cancellationToken)
+    /// <param name="progress">Told, at every poll, the operation's state and its time so far (from its own
+    /// <c>startTime</c> when it has one) and, when it reports them, its own done-of-total metrics.</param>
+    public async Task<JsonObject> WaitAsync(
+        GkeRequests requests, string operation, IStepLog log, CancellationToken cancellationToken, ProgressReporter? progress = null)
     {
         string? lastStatus = null;
+        var waitStarted = time.GetUtcNow();
         while (true)
         {
             var current = await client.SendAsync(requests.GetOperation(operation), log, cancellationToken);
             var status = (string?)current["status"] ?? "STATUS_UNSPECIFIED";
+            if (progress is not null) OperationProgress.Report(progress, current, status, waitStarted, time.GetUtcNow());
             if (status != lastStatus)
             {
                 log.Write($"operation {GkeRequests.ShortName(operation)}: {status}");

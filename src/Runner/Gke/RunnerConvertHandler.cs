@@ -5,6 +5,7 @@ using CloudTargets.Kubernetes;
 using Google.Cloud.Storage.V1;
 using Contracts.Specs;
 using Runner.Agent;
+using Runner.Local;
 using Runner.HuggingFace;
 using Runner.Kubernetes;
 using Runner.Processes;
@@ -127,7 +128,7 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
             "--layout", "jetstream-pytorch"];
         var command = new ProcessCommand(runner.EnginePath, args);
         step.Log.Write($"$ {command}");
-        using var child = ChildProcess.Start(command, step.Log.Write);
+        using var child = ChildProcess.Start(command, ConverterProgress.Reporting(step.Log, step.Context.Progress));
         try
         {
             return await child.WaitForExitAsync(cancellationToken);

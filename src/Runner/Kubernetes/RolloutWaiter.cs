@@ -18,6 +18,9 @@ internal sealed class RolloutWaiter(TimeProvider time)
         {
             var deployment = await KubeRead.DeploymentAsync(step.Client, name, step.Namespace, cancellationToken)
                 ?? throw new StepFailedException($"deployment {name} was deleted while it rolled out");
+            var wanted = deployment.Spec.Replicas ?? 1;
+            var ready = Math.Min(deployment.Status?.UpdatedReplicas ?? 0, deployment.Status?.AvailableReplicas ?? 0);
+            step.Context.Progress.Report(ready, wanted, Contracts.Protocol.StepProgressUnits.Replicas, $"deployment {name}: {ready}/{wanted} replicas ready");
             if (Available(deployment))
             {
                 step.Log.Write($"deployment {name}: {deployment.Status?.AvailableReplicas ?? 0}/{deployment.Spec.Replicas} replicas available");

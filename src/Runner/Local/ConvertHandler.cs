@@ -129,7 +129,7 @@ internal static class ConvertHandler
         string[] args = ["convert", "--in", sourceDir, "--out", temp, "--quantize", step.Spec.Engine.QuantizeWeights ? "int8" : "none"];
         var command = step.EngineCommand(args);
         step.Log.Write($"$ {command}");
-        using var child = ChildProcess.Start(command, step.Log.Write);
+        using var child = ChildProcess.Start(command, ConverterProgress.Reporting(step.Log, step.Context.Progress));
         ConversionOwner.ForCurrentRunner(child.Pid)?.Save(temp);
         try
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Contracts.Protocol;
 using Runner.Agent;
 using Runner.Processes;
 
@@ -87,6 +88,8 @@ internal static class DeployHandler
         var pending = replicas.ToList();
         while (pending.Count > 0)
         {
+            var ready = replicas.Count - pending.Count;
+            step.Context.Progress.Report(ready, replicas.Count, StepProgressUnits.Replicas, $"{ready}/{replicas.Count} replicas live");
             foreach (var replica in pending.ToList())
             {
                 foreach (var line in replica.Log.ReadNewLines())
@@ -118,6 +121,7 @@ internal static class DeployHandler
             }
         }
 
+        step.Context.Progress.Report(replicas.Count, replicas.Count, StepProgressUnits.Replicas, $"{replicas.Count}/{replicas.Count} replicas live");
         return null;
     }
 }

@@ -181,6 +181,34 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
         _gate.Release("convert");
     }
 
+    [Fact]
+    public async Task Progress_ReportedWhileTheStepRuns_AndKeptWhenItEnds()
+    {
+        _gate.Hold("serve");
+        await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        var runId = await stack.ApplyAsync(Spec());
+
+        // The replica cannot be live while its engine is held: the deploy step says 0 of 1 while it waits.
+        JsonObject? waiting = null;
+        await Eventually.TrueAsync(async () => (waiting = (await StepOfKindAsync(runId, StepKinds.EngineDeploy))["progress"] as JsonObject) is not null,
+            "the deploy step to report progress", TimeSpan.FromSeconds(90));
+        var deployStatus = (await StepOfKindAsync(runId, StepKinds.EngineDeploy))["status"]!.GetValue<string>();
+        var convert = (await StepOfKindAsync(runId, StepKinds.CheckpointConvert))["progress"]!.AsObject();
+        _gate.Release("serve");
+        await WaitForRunAsync(runId, RunStatuses.Succeeded, TimeSpan.FromMinutes(2));
+        var deployed = (await StepOfKindAsync(runId, StepKinds.EngineDeploy))["progress"]!.AsObject();
+
+        Assert.Equal(StepStatuses.Running, deployStatus);
+        Assert.Equal((0d, 1d, "replicas"), (waiting!["done"]!.GetValue<double>(), waiting["total"]!.GetValue<double>(), waiting["unit"]!.GetValue<string>()));
+        Assert.Equal("tensors", convert["unit"]!.GetValue<string>());
+        Assert.True(convert["total"]!.GetValue<double>() > 0);
+        Assert.Equal(convert["total"]!.GetValue<double>(), convert["done"]!.GetValue<double>()); // the last report went before the completion
+        Assert.Equal((1d, 1d), (deployed["done"]!.GetValue<double>(), deployed["total"]!.GetValue<double>()));
+    }
+
+    private async Task<JsonObject> StepOfKindAsync(Guid runId, string kind) =>
+        (await stack.RunAsync(runId))["steps"]!.AsArray().Select(s => s!.AsObject()).Single(s => s["kind"]!.GetValue<string>() == kind);
+
     private string Name => $"agent-{_environment}";
 
     private async Task<IHost> StartAgentAsync(string? registrationToken, int slots = 1)
