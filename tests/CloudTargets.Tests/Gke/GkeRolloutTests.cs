@@ -77,6 +77,14 @@ public sealed class GkeRolloutTests : IAsyncLifetime
         Assert.Equal("wi-jetstream@demo-project.iam.gserviceaccount.com", (string?)account["metadata"]!["annotations"]!["iam.gke.io/gcp-service-account"]);
         Assert.Equal("platform-team", (string?)account["metadata"]!["annotations"]!["example.com/owner"]);
         Assert.Equal(2, (int?)_h.Kube.Get("deployments", "default", "jetstream-pytorch-server-r1")!["spec"]!["replicas"]);
+
+        // Progress as the steps last reported it: the operations' state and time, the replicas ready.
+        var clusterProgress = _h.LastProgress[StepKinds.ClusterEnsure]!;
+        Assert.Equal(("seconds", (double?)null), (clusterProgress.Unit, clusterProgress.Total));
+        Assert.StartsWith("CREATE_CLUSTER DONE, ", clusterProgress.Message, StringComparison.Ordinal);
+        Assert.StartsWith("CREATE_NODE_POOL DONE, ", _h.LastProgress[StepKinds.NodePoolEnsure]!.Message, StringComparison.Ordinal);
+        var deployed = _h.LastProgress[StepKinds.EngineDeploy]!;
+        Assert.Equal((2d, 2d, "replicas"), (deployed.Done, deployed.Total!.Value, deployed.Unit));
     }
 
     [Fact]

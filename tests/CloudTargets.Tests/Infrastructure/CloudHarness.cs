@@ -114,11 +114,22 @@ internal sealed class CloudHarness : IAsyncDisposable
     }
 
     /// <summary>Runs a step whose log and stop the test holds (to watch it, or to ask a background step to finish).</summary>
-    public Task<StepResult> RunAsync(StepClaim claim, RecordingLog log, WorkStop stop, CancellationToken cancellationToken = default)
+    public async Task<StepResult> RunAsync(StepClaim claim, RecordingLog log, WorkStop stop, CancellationToken cancellationToken = default)
     {
         IStepExecutor provider = (string?)claim.Spec["target"]?["kind"] == TargetKinds.Gke ? Get<GkeProvider>() : Get<KubernetesProvider>();
-        return provider.ExecuteAsync(new StepContext(claim, log, stop), cancellationToken);
+        var context = new StepContext(claim, log, stop);
+        try
+        {
+            return await provider.ExecuteAsync(context, cancellationToken);
+        }
+        finally
+        {
+            LastProgress[claim.Kind] = context.Progress.Latest;
+        }
     }
+
+    /// <summary>The last progress each kind of step reported when it last ran here.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, Contracts.Protocol.StepProgress?> LastProgress { get; } = new();
 
     public Task<(StepResult Result, RecordingLog Log)> RunAsync(RolloutSpec spec, string kind, string revision = "r1",
         JsonObject? parameters = null, JsonObject? environment = null) =>
