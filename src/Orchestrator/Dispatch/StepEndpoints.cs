@@ -35,7 +35,8 @@ public static class StepEndpoints
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AppendLogsAsync(
         Guid id, HttpRequest request, StepReports reports, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync<AppendLogsRequest>(request, ContractJson.Options, cancellationToken);
+        // A NUL in a line is dropped where the lines are stored: a step's output is never refused for it.
+        var body = await JsonBody.ReadAsync<AppendLogsRequest>(request, ContractJson.Options, cancellationToken, refuseNul: false);
         if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
         if (body.Value!.Lines is null || body.Value.Lines.Any(l => l is null)) return Problems.Invalid("lines", "Must be a list of lines.");
         return await reports.AppendLogsAsync(id, body.Value, cancellationToken) ? TypedResults.NoContent() : Problems.StaleLease();

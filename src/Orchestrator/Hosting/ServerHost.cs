@@ -89,6 +89,7 @@ public static class ServerHost
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseControlCharacterGuard();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -11,7 +11,8 @@ public static class JsonBody
 {
     public const long MaxBytes = 1024 * 1024;
 
-    public static async Task<JsonBodyResult<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    /// <param name="refuseNul">False for a body whose strings the endpoint cleans of NUL itself (log lines).</param>
+    public static async Task<JsonBodyResult<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken, bool refuseNul = true)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -32,6 +33,9 @@ public static class JsonBody
         if (buffer.Length == 0) return JsonBodyResult<T>.Invalid("$", "A JSON body is required.");
         try
         {
+            // PostgreSQL stores no NUL character, in text or in jsonb: refused here by field rather than failing there.
+            if (refuseNul && JsonNul.Find(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } nulAt)
+                return JsonBodyResult<T>.Invalid(nulAt, "Must not contain the NUL character (\\u0000).");
             var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), options);
             return value is null ? JsonBodyResult<T>.Invalid("$", "The body must be a JSON object, not null.") : JsonBodyResult<T>.Ok(value);
         }

@@ -26,6 +26,8 @@ internal sealed partial class SecretMasker
 
     public string Apply(string text)
     {
+        // The orchestrator stores no NUL character (PostgreSQL text cannot hold one): a child's stray NUL goes here.
+        text = text.Replace("\0", "", StringComparison.Ordinal);
         foreach (var secret in _secrets)
         {
             text = text.Replace(secret, Mask, StringComparison.Ordinal);

@@ -8,6 +8,21 @@ namespace Orchestrator.Tests.Api;
 public sealed class LogTests
 {
     [Fact]
+    public async Task LogLine_WithANul_IsStoredWithoutIt_NotRefused()
+    {
+        await using var h = await Harness.StartAsync();
+        using var runner = await h.RunnerAsync();
+        var run = await h.User.ApplyAsync(Specs.Local());
+        var claim = await runner.ClaimRequiredAsync();
+
+        using var response = await runner.LogAsync(claim, "a\0b");
+        var lines = await h.User.Http.GetFromJsonAsync<JsonArray>($"/api/runs/{run.Id}/logs");
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.Equal("ab", lines!.Single()!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Logs_AreStoredOnceInOrder_AndFollowEndsWhenTheRunEnds()
     {
         await using var h = await Harness.StartAsync();
