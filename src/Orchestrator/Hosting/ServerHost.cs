@@ -8,6 +8,7 @@ using Orchestrator.Environments;
 using Orchestrator.GitHub;
 using Orchestrator.Health;
 using Orchestrator.Persistence;
+using Orchestrator.Protection;
 using Orchestrator.Rollouts;
 using Orchestrator.Runners;
 using Orchestrator.Runs;
@@ -54,6 +55,7 @@ public static class ServerHost
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
         services.AddOrchestratorAuth();
+        services.AddSharedKeyRing(builder.Configuration);
         services.AddDispatch();
         services.AddSingleton<RolloutService>();
         services.AddSingleton<RunStore>();
