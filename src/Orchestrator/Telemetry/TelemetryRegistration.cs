@@ -41,7 +41,8 @@ public static class TelemetryRegistration
         ArgumentNullException.ThrowIfNull(app);
         if (!app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Metrics) return;
         var metrics = app.Services.GetRequiredService<OrchestratorMetrics>();
-        metrics.Registry.AddBeforeCollectCallback(app.Services.GetRequiredService<DatabaseGauges>().CollectAsync);
+        // Resolved at the first scrape: building the host must not need the database (see ServerHost.StartAsync).
+        metrics.Registry.AddBeforeCollectCallback(cancellationToken => app.Services.GetRequiredService<DatabaseGauges>().CollectAsync(cancellationToken));
         // Unauthenticated, as Prometheus scrapes are; it shows counts and environment names only (see the README).
         app.MapMetrics("/metrics", metrics.Registry).AllowAnonymous().ExcludeFromDescription();
     }

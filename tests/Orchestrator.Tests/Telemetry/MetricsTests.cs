@@ -12,9 +12,10 @@ public sealed class MetricsTests
         await using var h = await Harness.StartAsync("--Telemetry:GaugeRefreshMilliseconds", "0");
         using var anonymous = h.Server.Client();
         using var runner = await h.RunnerAsync();
+        // 'unknown': the health sweeper turns any other status of an environment that serves nothing into it.
         await h.Database.ExecuteAsync("""
-            INSERT INTO health_status (environment, status, since) VALUES ('local', 'degraded', now())
-            ON CONFLICT (environment) DO UPDATE SET status = 'degraded'
+            INSERT INTO health_status (environment, status, since) VALUES ('local', 'unknown', now())
+            ON CONFLICT (environment) DO UPDATE SET status = 'unknown'
             """);
         var run = await h.User.ApplyAsync(Specs.Local());
 
@@ -23,7 +24,7 @@ public sealed class MetricsTests
         Assert.True(waiting.Sum("orchestrator_queue_oldest_ready_age_seconds") >= 0);
         Assert.Equal(1, waiting.Sum("orchestrator_runs", ("status", RunStatuses.Running), ("trigger", "api")));
         Assert.Equal(1, waiting.Sum("orchestrator_runners_online"));
-        Assert.Equal(1, waiting.Sum("orchestrator_environment_health", ("environment", "local"), ("status", "degraded")));
+        Assert.Equal(1, waiting.Sum("orchestrator_environment_health", ("environment", "local"), ("status", "unknown")));
         Assert.Equal(0, waiting.Sum("orchestrator_environment_health", ("environment", "local"), ("status", "healthy")));
         Assert.Equal(1, waiting.Sum("orchestrator_metrics_database_up"));
 
