@@ -29,4 +29,7 @@ public sealed record StepClaim
     public JsonObject Inputs { get; init; } = new();
     /// <summary>Outputs this step already reported in an earlier attempt (e.g. a long-running operation's name).</summary>
     public JsonObject PreviousOutputs { get; init; } = new();
+    /// <summary>The run's W3C trace context (<c>00-TRACE-SPAN-FLAGS</c>): the runner's spans for this step join the run's
+    /// trace under it. Null from a server that records no traces.</summary>
+    public string? Traceparent { get; init; }
 }

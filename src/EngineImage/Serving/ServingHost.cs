@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using EngineImage.Serving.Telemetry;
 
 namespace EngineImage.Serving;
 
@@ -37,6 +38,7 @@ public static class ServingHost
         builder.Services.AddSingleton(new ServingMetrics(options.Engine.ModelName));
         builder.Services.AddHostedService<ModelLoadService>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddEngineTracing(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EngineImage.Serving");

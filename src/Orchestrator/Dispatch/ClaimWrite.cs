@@ -10,6 +10,8 @@ namespace Orchestrator.Dispatch;
 /// With <paramref name="afterCompleting"/>, it is the claim that rides on a completion by the same runner (see
 /// <see cref="CompletionWrite"/>): it claims only when that step was ended in this same transaction, which is the one
 /// where it was finished at <paramref name="now"/> by this runner and its lease cleared.
+/// A claimed step's <c>ready_at</c> becomes the moment it could first be claimed (past its retry backoff): the start of
+/// its dispatch latency. Nothing reads <c>ready_at</c> of a step that is not ready, and every way back to ready sets it.
 /// </summary>
 public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, DateTimeOffset expires, DateTimeOffset now, Guid? afterCompleting = null)
     : BatchedWrite<ClaimedStep?>
@@ -31,7 +33,8 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
             WITH claimed AS (
                 UPDATE steps s
                 SET status = '{{StepStatuses.Running}}', attempt = s.attempt + 1, lease_token = @leaseToken, lease_expires_at = @expires,
-                    runner_id = @runnerId, attempt_started_at = @now, progress = NULL, started_at = COALESCE(s.started_at, @now), not_before = NULL
+                    runner_id = @runnerId, attempt_started_at = @now, progress = NULL, started_at = COALESCE(s.started_at, @now), not_before = NULL,
+                    ready_at = GREATEST(s.ready_at, s.not_before)
                 WHERE s.id = (SELECT c.id FROM steps c
                               WHERE c.status = '{{StepStatuses.Ready}}' AND c.not_before <= @now AND c.kind <> '{{StepKinds.CanaryPause}}'
                                 AND c.required_labels <@ @labels
@@ -39,11 +42,12 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
                               ORDER BY c.ready_at, c.id
                               LIMIT 1
                               FOR UPDATE SKIP LOCKED)
-                RETURNING s.id, s.run_id, s.name, s.kind, s.attempt, s.timeout_seconds, s.parameters, s.outputs)
+                RETURNING s.id, s.run_id, s.name, s.kind, s.attempt, s.timeout_seconds, s.parameters, s.outputs, s.ready_at)
             SELECT c.id, c.run_id, c.name, c.kind, c.attempt, c.timeout_seconds, c.parameters::text, c.outputs::text,
                    r.environment, ro.revision, ro.spec::text, e.state::text,
                    (SELECT COALESCE(jsonb_object_agg(o.name, o.outputs), '{}'::jsonb)::text
-                    FROM steps o WHERE o.run_id = c.run_id AND o.status IN ('{{StepStatuses.Succeeded}}', '{{StepStatuses.Skipped}}'))
+                    FROM steps o WHERE o.run_id = c.run_id AND o.status IN ('{{StepStatuses.Succeeded}}', '{{StepStatuses.Skipped}}')),
+                   c.ready_at, r.traceparent
             FROM claimed c
             JOIN runs r ON r.id = c.run_id
             JOIN rollouts ro ON ro.id = r.rollout_id
@@ -78,6 +82,8 @@ public sealed class ClaimWrite(Guid runnerId, string[] labels, Guid leaseToken, 
             Spec: reader.GetString(10),
             EnvironmentState: reader.GetString(11),
             Inputs: reader.GetString(12),
+            ClaimableAt: reader.IsDBNull(13) ? now : reader.GetFieldValue<DateTimeOffset>(13),
+            Traceparent: reader.IsDBNull(14) ? null : reader.GetString(14),
             LeaseToken: leaseToken,
             LeaseExpiresAt: expires);
 }

@@ -1,6 +1,7 @@
 namespace Orchestrator.Dispatch;
 
-/// <summary>A claimed step as read from the database, JSON still as text.</summary>
+/// <summary>A claimed step as read from the database, JSON still as text; <see cref="ClaimableAt"/>: since when it could
+/// be claimed; <see cref="Traceparent"/>: its run's trace context.</summary>
 public sealed record ClaimedStep(
     Guid StepId,
     Guid RunId,
@@ -16,4 +17,6 @@ public sealed record ClaimedStep(
     string EnvironmentState,
     string Inputs,
     Guid LeaseToken,
-    DateTimeOffset LeaseExpiresAt);
+    DateTimeOffset LeaseExpiresAt,
+    DateTimeOffset ClaimableAt,
+    string? Traceparent);

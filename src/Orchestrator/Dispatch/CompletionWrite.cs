@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Dispatch;
 
@@ -33,6 +34,9 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
     /// <summary>The step the next claim took, once committed.</summary>
     public ClaimedStep? Next => next?.Done.IsCompletedSuccessfully == true ? next.Done.Result : null;
 
+    /// <summary>The attempt this write ended (read before the commit: trust it once the write's value is true).</summary>
+    public AttemptEnd? Ended { get; private set; }
+
     public override void Append(NpgsqlBatch batch)
     {
         batch.BatchCommands.Add(Command(
@@ -60,6 +64,10 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
     public override async Task ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         Value = await reader.ReadAsync(cancellationToken);
+        Ended = Value
+            ? new AttemptEnd(reader.GetGuid(1), reader.GetGuid(0), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), now, outcome, null, reader.IsDBNull(6) ? null : reader.GetString(6))
+            : null;
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         ReadiedSteps = reader.GetInt64(0) > 0;
@@ -84,6 +92,7 @@ public sealed class CompletionWrite(Guid stepId, Guid leaseToken, string outcome
 
     public override void Reset()
     {
+        Ended = null;
         next?.Reset();
         base.Reset();
     }

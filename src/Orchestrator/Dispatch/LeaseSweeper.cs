@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Orchestrator.Persistence;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Dispatch;
 
@@ -13,7 +14,7 @@ namespace Orchestrator.Dispatch;
 /// </summary>
 public sealed partial class LeaseSweeper(
     Database database, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time,
-    IOptions<DispatchOptions> options, ILogger<LeaseSweeper> logger) : BackgroundService
+    IOptions<DispatchOptions> options, StepTelemetry telemetry, ILogger<LeaseSweeper> logger) : BackgroundService
 {
     private const int BatchSize = 100;
 
@@ -90,8 +91,10 @@ public sealed partial class LeaseSweeper(
         return changed;
     }
 
-    private async Task<bool> EndAttemptAsync(Expired expired, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.InTransactionAsync(async (connection, transaction) =>
+    private async Task<bool> EndAttemptAsync(Expired expired, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        AttemptEnd? ended = null;
+        var done = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var step = await StepFencing.LockAsync(connection, transaction, expired.Id, expired.LeaseToken, cancellationToken);
             if (step is null) return false; // completed, heartbeated away or swept by another instance meanwhile
@@ -99,9 +102,13 @@ public sealed partial class LeaseSweeper(
                 ? $"attempt {step.Attempt} timed out after {expired.TimeoutSeconds} s"
                 : $"attempt {step.Attempt} lost its runner: the lease expired";
             LogAttemptEnded(step.Id, step.RunId, reason);
+            ended = step.Ended(expired.TimedOut ? StepTelemetry.TimedOut : StepTelemetry.LeaseExpired, reason, now);
             await outcomes.FailAsync(connection, transaction, step, reason, "{}", reportedByRunner: false, now, cancellationToken);
             return true;
         }, cancellationToken);
+        if (done) telemetry.AttemptEnded(ended!);
+        return done;
+    }
 
     private async Task<bool> FinishPauseAsync(Guid stepId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await database.InTransactionAsync(async (connection, transaction) =>

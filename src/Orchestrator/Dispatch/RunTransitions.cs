@@ -155,7 +155,7 @@ public static class RunTransitions
                            finished_at = @now, lease_token = NULL, lease_expires_at = NULL
         WHERE s.id = @stepId AND s.lease_token = @leaseToken
           AND (SELECT r.status FROM runs r WHERE r.id = s.run_id) = '{RunStatuses.Running}'
-        RETURNING s.id
+        RETURNING s.id, s.run_id, s.name, s.kind, s.attempt, s.attempt_started_at, (SELECT r.traceparent FROM runs r WHERE r.id = s.run_id)
         """;
 
     /// <summary>A failed attempt (<c>@Id</c>) becomes ready again after its backoff (<c>@notBefore</c>).</summary>

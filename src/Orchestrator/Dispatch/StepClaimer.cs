@@ -4,6 +4,7 @@ using Contracts.Protocol;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Dispatch;
 
@@ -11,7 +12,8 @@ namespace Orchestrator.Dispatch;
 /// Hands ready steps to runners. One statement claims (see <see cref="ClaimWrite"/>), returning everything the runner
 /// needs; claims made at the same moment share a round trip and a commit (see <see cref="WriteBatcher"/>).
 /// </summary>
-public sealed class StepClaimer(NpgsqlDataSource dataSource, WriteBatcher batcher, ReadySignal signal, TimeProvider time, IOptions<DispatchOptions> options)
+public sealed class StepClaimer(
+    NpgsqlDataSource dataSource, WriteBatcher batcher, ReadySignal signal, TimeProvider time, IOptions<DispatchOptions> options, StepTelemetry telemetry)
 {
     private static readonly TimeSpan TouchEvery = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _touched = new();
@@ -32,8 +34,19 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, WriteBatcher batche
         return present;
     }
 
-    public async Task<StepClaim?> TryClaimAsync(Guid runnerId, string[] labels, CancellationToken cancellationToken) =>
-        await batcher.WriteAsync(NewClaim(runnerId, labels, time.GetUtcNow()), cancellationToken) is { } row ? ToClaim(row) : null;
+    public async Task<StepClaim?> TryClaimAsync(Guid runnerId, string[] labels, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await batcher.WriteAsync(NewClaim(runnerId, labels, now), cancellationToken) is { } row ? Claimed(row, now) : null;
+    }
+
+    /// <summary>The claim to hand out for a committed claim made at <paramref name="now"/>, counted in the metrics.</summary>
+    public StepClaim Claimed(ClaimedStep row, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        telemetry.Claimed(row.Kind, row.ClaimableAt, now);
+        return ToClaim(row);
+    }
 
     /// <summary>A claim to write, with a fresh lease; <paramref name="afterCompleting"/>: see <see cref="ClaimWrite"/>.</summary>
     public ClaimWrite NewClaim(Guid runnerId, string[] labels, DateTimeOffset now, Guid? afterCompleting = null) =>
@@ -59,6 +72,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, WriteBatcher batche
             Parameters = JsonNode.Parse(row.Parameters)!.AsObject(),
             Inputs = inputs,
             PreviousOutputs = JsonNode.Parse(row.PreviousOutputs)!.AsObject(),
+            Traceparent = row.Traceparent,
         };
     }
 

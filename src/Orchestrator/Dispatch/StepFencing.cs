@@ -16,7 +16,8 @@ public static class StepFencing
             SELECT id FROM runs WHERE id = (SELECT run_id FROM steps WHERE id = @stepId) FOR UPDATE;
             SELECT s.id AS Id, s.run_id AS RunId, s.name AS Name, s.kind AS Kind, s.attempt AS Attempt,
                    s.released_attempts AS ReleasedAttempts, s.max_attempts AS MaxAttempts,
-                   r.status AS RunStatus, r.ending_status AS EndingStatus, r.environment AS Environment
+                   r.status AS RunStatus, r.ending_status AS EndingStatus, r.environment AS Environment,
+                   s.attempt_started_at AS AttemptStartedAt, r.traceparent AS Traceparent
             FROM steps s JOIN runs r ON r.id = s.run_id
             WHERE s.id = @stepId AND s.lease_token = @leaseToken AND s.status = 'running'
             FOR UPDATE OF s;

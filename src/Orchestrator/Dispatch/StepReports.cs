@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orchestrator.Persistence;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Dispatch;
 
@@ -14,7 +15,8 @@ namespace Orchestrator.Dispatch;
 /// lease is gone (expired and reclaimed, or the step ended) and the runner must stop.
 /// </summary>
 public sealed class StepReports(
-    Database database, WriteBatcher batcher, StepClaimer claimer, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
+    Database database, WriteBatcher batcher, StepClaimer claimer, AttemptOutcomes outcomes, RunProgress progress, TimeProvider time,
+    IOptions<DispatchOptions> options, StepTelemetry telemetry)
 {
     /// <summary>A lease is renewed once less than this share of its length is left (see <see cref="HeartbeatWrite"/>).</summary>
     private const double RenewWhenLeft = 0.75;
@@ -67,7 +69,10 @@ public sealed class StepReports(
             var next = nextFor is { } runner ? claimer.NewClaim(runner.RunnerId, runner.Labels, now, afterCompleting: stepId) : null;
             var write = new CompletionWrite(stepId, request.LeaseToken, request.Outcome, Json(outputs), now, next);
             if (await batcher.WriteAsync(write, cancellationToken))
-                return new Completion(Held: true, write.Next is { } claimed ? StepClaimer.ToClaim(claimed) : null);
+            {
+                if (write.Ended is { } ended) telemetry.AttemptEnded(ended);
+                return new Completion(Held: true, write.Next is { } claimed ? claimer.Claimed(claimed, now) : null);
+            }
         }
         if (!await CompleteAloneAsync(stepId, request, outputs, cancellationToken)) return new Completion(Held: false, Next: null);
         return new Completion(Held: true, nextFor is { } r ? await claimer.TryClaimAsync(r.RunnerId, r.Labels, cancellationToken) : null);
@@ -75,11 +80,13 @@ public sealed class StepReports(
 
     private async Task<bool> CompleteAloneAsync(Guid stepId, CompleteStepRequest request, JsonObject outputs, CancellationToken cancellationToken)
     {
+        AttemptEnd? ended = null;
         var done = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow();
             var step = await StepFencing.LockAsync(connection, transaction, stepId, request.LeaseToken, cancellationToken);
             if (step is null) return false;
+            ended = step.Ended(request.Outcome, request.Error, now);
             await EnvironmentStateWrite.ReplaceAsync(connection, transaction, step.Environment, outputs, now, cancellationToken);
             var outputsJson = Json(outputs);
             switch (request.Outcome)
@@ -99,21 +106,28 @@ public sealed class StepReports(
             }
             return true;
         }, cancellationToken);
-        if (done) progress.PulseLocal();
-        return done;
+        if (!done) return false;
+        progress.PulseLocal();
+        telemetry.AttemptEnded(ended!);
+        return true;
     }
 
     public async Task<bool> ReleaseAsync(Guid stepId, ReleaseStepRequest request, CancellationToken cancellationToken)
     {
+        AttemptEnd? ended = null;
         var done = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var step = await StepFencing.LockAsync(connection, transaction, stepId, request.LeaseToken, cancellationToken);
             if (step is null) return false;
-            await outcomes.ReleaseAsync(connection, transaction, step, time.GetUtcNow(), cancellationToken);
+            var now = time.GetUtcNow();
+            ended = step.Ended(StepTelemetry.Released, null, now);
+            await outcomes.ReleaseAsync(connection, transaction, step, now, cancellationToken);
             return true;
         }, cancellationToken);
-        if (done) progress.PulseLocal();
-        return done;
+        if (!done) return false;
+        progress.PulseLocal();
+        telemetry.AttemptEnded(ended!);
+        return true;
     }
 
     /// <summary>What a completion did: <see cref="Held"/> is false when the lease was gone (nothing was written).</summary>

@@ -15,7 +15,7 @@ namespace Orchestrator.GitHub;
 /// </summary>
 public sealed partial class DeliveryProcessor(
     NpgsqlDataSource dataSource, GitHubClients github, ReleaseRuns runs, ReleaseRollback rollback, IOptions<GitHubOptions> options,
-    TimeProvider time, ILogger<DeliveryProcessor> logger) : BackgroundService
+    TimeProvider time, Telemetry.OrchestratorMetrics metrics, ILogger<DeliveryProcessor> logger) : BackgroundService
 {
     private const int BatchSize = 10;
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -161,8 +161,13 @@ public sealed partial class DeliveryProcessor(
             WHERE delivery_id = @DeliveryId AND claim_token = @ClaimToken
             """, new { delivery.DeliveryId, delivery.ClaimToken, outcome.Outcome, outcome.Detail, outcome.Environment, now = time.GetUtcNow() },
             cancellationToken: cancellationToken));
-        if (marked == 0) LogClaimLost(delivery.DeliveryId);
-        else LogFinished(delivery.DeliveryId, outcome.Outcome, outcome.Detail);
+        if (marked == 0)
+        {
+            LogClaimLost(delivery.DeliveryId);
+            return;
+        }
+        LogFinished(delivery.DeliveryId, outcome.Outcome, outcome.Detail);
+        metrics.WebhookOutcomes.WithLabels(outcome.Outcome).Inc();
     }
 
     private async Task RetryAsync(ClaimedDelivery delivery, string error, CancellationToken cancellationToken)

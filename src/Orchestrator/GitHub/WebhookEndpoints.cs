@@ -28,6 +28,18 @@ public static class WebhookEndpoints
 
     /// <summary>Record, then work: nothing here waits for GitHub, so the answer comes well within its 10 s.</summary>
     private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult, ValidationProblem>> ReceiveAsync(
+        HttpRequest request, DeliveryRecorder recorder, IOptions<GitHubOptions> options, Telemetry.OrchestratorMetrics metrics, CancellationToken cancellationToken)
+    {
+        var result = await ReceiveCoreAsync(request, recorder, options, cancellationToken);
+        // The event header is the sender's to choose: only the events we know get a series of their own.
+        var sent = request.Headers[EventHeader].ToString();
+        var name = sent is "release" or "ping" ? sent : "other";
+        var code = result.Result is IStatusCodeHttpResult { StatusCode: { } status } ? status : StatusCodes.Status200OK;
+        metrics.WebhookDeliveries.WithLabels(name, code == StatusCodes.Status200OK ? "recorded" : code.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        return result;
+    }
+
+    private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult, ValidationProblem>> ReceiveCoreAsync(
         HttpRequest request, DeliveryRecorder recorder, IOptions<GitHubOptions> options, CancellationToken cancellationToken)
     {
         var o = options.Value;

@@ -14,6 +14,7 @@ using Orchestrator.Runners;
 using Orchestrator.Runs;
 using Orchestrator.Windows;
 using Orchestrator.Schedules;
+using Orchestrator.Telemetry;
 
 namespace Orchestrator.Hosting;
 
@@ -70,6 +71,7 @@ public static class ServerHost
         services.AddGitHub();
         services.AddScheduling(builder.Configuration);
         services.AddCosts();
+        services.AddOrchestratorTelemetry(builder.Configuration);
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
@@ -109,6 +111,7 @@ public static class ServerHost
         app.MapStepProtocol();
         app.MapGitHubWebhooks();
         app.MapSchedules();
+        app.MapOrchestratorMetrics();
         return app;
     }
 

@@ -17,7 +17,7 @@ namespace Orchestrator.Rollouts;
 /// Records a rollout (immutable, the environment's next version) and its run with the planned steps, in one
 /// transaction under the environment's row lock: versions are gap-free and queue order is creation order.
 /// </summary>
-public sealed class RolloutService(Database database, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options)
+public sealed class RolloutService(Database database, RunProgress progress, TimeProvider time, IOptions<DispatchOptions> options, Telemetry.OrchestratorMetrics metrics)
 {
     public Task<RunCommandResult> CreateAsync(RolloutSpec spec, TriggerDto trigger, bool supersede, CancellationToken cancellationToken) =>
         CreateAsync(spec, trigger, supersede, plan: null, cancellationToken);
@@ -74,14 +74,15 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
 
             var rolloutId = Guid.NewGuid();
             var runId = Guid.NewGuid();
+            var traceparent = Telemetry.OrchestratorTracing.StartRunTrace(runId, spec.Environment, trigger.Kind);
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO rollouts (id, environment, version, revision, spec, trigger_kind, trigger_actor, trigger_details, action, teardown_after_seconds, created_at)
                 VALUES (@rolloutId, @Environment, @version, @revision, CAST(@specJson AS jsonb), @Kind, @Actor, CAST(@details AS jsonb), @action, @ttl, @now);
-                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, trigger_details, created_at, urgent)
-                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, CAST(@details AS jsonb), @now, @urgent);
+                INSERT INTO runs (id, rollout_id, environment, status, queue_seq, trigger_kind, trigger_actor, trigger_details, created_at, urgent, traceparent)
+                VALUES (@runId, @rolloutId, @Environment, 'queued', nextval('run_queue_seq'), @Kind, @Actor, CAST(@details AS jsonb), @now, @urgent, @traceparent);
                 """, new
             {
-                rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now, urgent,
+                rolloutId, runId, spec.Environment, version, revision, trigger.Kind, trigger.Actor, now, urgent, traceparent,
                 specJson = JsonSerializer.Serialize(spec, ContractJson.Options),
                 details = JsonSerializer.Serialize(trigger.Details ?? new Dictionary<string, string>()),
                 action = plan is null ? RolloutActions.Apply : RolloutActions.Teardown,
@@ -99,6 +100,7 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             return RunCommandResult.Ok((await RunStore.GetAsync(connection, transaction, runId, cancellationToken, now))!);
         }, cancellationToken);
         progress.PulseLocal();
+        if (result.Run is not null) metrics.RunsCreated.WithLabels(trigger.Kind).Inc();
         return result;
     }
 

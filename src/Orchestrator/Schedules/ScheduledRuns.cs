@@ -15,7 +15,8 @@ namespace Orchestrator.Schedules;
 /// so that however Quartz re-fires or recovers a trigger, a fire time starts at most one run; a fire that cannot start
 /// a run (no rollout to reprovision, an environment gone) records why.
 /// </summary>
-public sealed class ScheduledRuns(ScheduleStore store, RolloutService rollouts, NpgsqlDataSource dataSource, TimeProvider time, ILogger<ScheduledRuns> log)
+public sealed class ScheduledRuns(
+    ScheduleStore store, RolloutService rollouts, NpgsqlDataSource dataSource, TimeProvider time, Telemetry.OrchestratorMetrics metrics, ILogger<ScheduledRuns> log)
 {
     public const string TriggerKind = "schedule";
 
@@ -32,6 +33,7 @@ public sealed class ScheduledRuns(ScheduleStore store, RolloutService rollouts, 
         {
             log.LogWarning("Schedule {Schedule} ({Action} of {Environment}) fired for {FireTime:o} and started nothing: {Why}", scheduleId, schedule.Action, schedule.Environment, fireTime, why);
             await store.RecordOutcomeAsync(scheduleId, fireTime, now, why!, cancellationToken);
+            metrics.ScheduleFirings.WithLabels(schedule.Action, "nothing").Inc();
             return true;
         }
 
@@ -54,17 +56,20 @@ public sealed class ScheduledRuns(ScheduleStore store, RolloutService rollouts, 
         {
             log.LogWarning("Schedule {Schedule} fired again for {FireTime:o}, which already started its run: nothing started", scheduleId, fireTime);
             await store.CountDuplicateAsync(scheduleId, fireTime, cancellationToken);
+            metrics.ScheduleFirings.WithLabels(schedule.Action, "duplicate").Inc();
             return true;
         }
         if (result.Run is { } run)
         {
             log.LogInformation("Schedule {Schedule} fired for {FireTime:o}: run {Run} ({Action} of {Environment})", scheduleId, fireTime, run.Id, schedule.Action, schedule.Environment);
+            metrics.ScheduleFirings.WithLabels(schedule.Action, "started").Inc();
             return true;
         }
         var reason = result.NotFound ? $"environment '{schedule.Environment}' does not exist"
             : $"the spec does not fit the environment: {string.Join("; ", result.Invalid!.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}";
         log.LogWarning("Schedule {Schedule} fired for {FireTime:o} and started nothing: {Why}", scheduleId, fireTime, reason);
         await store.RecordOutcomeAsync(scheduleId, fireTime, now, reason, cancellationToken);
+        metrics.ScheduleFirings.WithLabels(schedule.Action, "nothing").Inc();
         return true;
     }
 

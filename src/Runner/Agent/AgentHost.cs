@@ -5,6 +5,7 @@ using Runner.Gke;
 using Runner.Health;
 using Runner.HuggingFace;
 using Runner.Local;
+using Runner.Telemetry;
 
 namespace Runner.Agent;
 
@@ -21,6 +22,7 @@ internal static class AgentHost
         builder.Services.AddHubDownloads(options);
         builder.Services.AddSingleton<LocalProvider>();
         builder.Services.AddCloudTargets();
+        builder.Services.AddRunnerTelemetry(options);
         builder.Services.AddSingleton(_ => new EngineProbe(EngineProbe.CreateClient()));
         builder.Services.AddSingleton<IHealthProbe, LocalHealthProbe>();
         builder.Services.AddSingleton<IHealthProbe, KubernetesHealthProbe>();

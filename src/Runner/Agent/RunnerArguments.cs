@@ -55,6 +55,7 @@ internal static class RunnerArguments
             ChildStop = new StopGracesOption(TimeSpan.FromSeconds(settings.ChildStopGrace), TimeSpan.FromSeconds(settings.ChildStopGrace)),
             ClaimWaitSeconds = settings.ClaimWait,
             Slots = settings.Slots,
+            MetricsPort = settings.MetricsPort,
             HuggingFaceEndpoint = HuggingFace.HubEndpoint.Default(NullIfEmpty(settings.HuggingFaceEndpoint)),
         };
     }

@@ -18,6 +18,8 @@ internal sealed class RunnerOptions
     public int ClaimWaitSeconds { get; set; } = 30;
     /// <summary>Steps this runner runs at once (<c>--slots</c>).</summary>
     public int Slots { get; set; } = 1;
+    /// <summary>Where <c>/metrics</c> is served (<c>--metrics-port</c>); null: nowhere.</summary>
+    public int? MetricsPort { get; set; }
     /// <summary>Grace periods for stopping a step's child processes (interrupt, then terminate, then kill).</summary>
     public StopGracesOption ChildStop { get; set; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     /// <summary>How long a retired revision keeps its replicas after it lost its traffic, so requests in flight finish.</summary>

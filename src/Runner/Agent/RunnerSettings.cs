@@ -52,4 +52,8 @@ internal sealed class RunnerSettings
 
     [Range(1, 16, ErrorMessage = "--slots must be between 1 and 16")]
     public int Slots { get; set; } = 1;
+
+    /// <summary>Serve Prometheus metrics on this port (<c>/metrics</c>); none: no metrics server.</summary>
+    [Range(1, 65535, ErrorMessage = "--metrics-port must be between 1 and 65535")]
+    public int? MetricsPort { get; set; }
 }

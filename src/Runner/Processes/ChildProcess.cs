@@ -10,6 +10,8 @@ internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Task _pumps;
+    private string? _exit;
+    private bool _disposed;
 
     private ChildProcess(Process process, Action<string> onLine)
     {
@@ -36,6 +38,8 @@ internal sealed class ChildProcess : IDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {command.FileName}");
         process.StandardInput.Close();
+        Telemetry.RunnerMetrics.ChildProcessesStarted.WithLabels("attached").Inc();
+        Telemetry.RunnerMetrics.ChildProcesses.Inc();
         return new ChildProcess(process, onLine);
     }
 
@@ -61,12 +65,14 @@ internal sealed class ChildProcess : IDisposable
     {
         await _process.WaitForExitAsync(cancellationToken);
         await _pumps.WaitAsync(cancellationToken);
+        _exit ??= _process.ExitCode == 0 ? "success" : "failure";
         return _process.ExitCode;
     }
 
     /// <summary>Interrupt, then terminate, then kill, each after its grace; returns once the process has exited.</summary>
     public async Task StopAsync(StopGraces graces)
     {
+        _exit ??= "stopped";
         (int Signal, TimeSpan Grace)[] ladder =
         [
             (Signals.Interrupt, graces.AfterInterrupt),
@@ -103,7 +109,17 @@ internal sealed class ChildProcess : IDisposable
         await Task.WhenAny(_pumps, Task.Delay(TimeSpan.FromSeconds(5)));
     }
 
-    public void Dispose() => _process.Dispose();
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            Telemetry.RunnerMetrics.ChildProcesses.Dec();
+            Telemetry.RunnerMetrics.ChildProcessExits.WithLabels(_exit ?? "stopped").Inc();
+        }
+
+        _process.Dispose();
+    }
 
     private static async Task Pump(StreamReader reader, Action<string> onLine)
     {

@@ -47,6 +47,7 @@ internal static class DetachedProcesses
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {command.FileName}");
+        Telemetry.RunnerMetrics.ChildProcessesStarted.WithLabels("detached").Inc();
         var startTime = ProcStat.StartTime(process.Id)
             ?? throw new InvalidOperationException($"{command.FileName} exited at once; see {logPath}");
         var record = new ProcessRecord

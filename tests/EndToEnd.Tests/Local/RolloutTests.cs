@@ -15,12 +15,15 @@ public sealed class RolloutTests(TinyModelFixture model)
     public async Task ApplyThenReplace_ServesThroughTheApi_WithoutAFailedGenerate()
     {
         await using var stack = await TestStack.StartAsync();
-        await stack.StartRunnerAsync("solo");
+        var metricsPort = FreePort.Next();
+        await stack.StartRunnerAsync("solo", arguments: ["--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var spec = stack.WriteRollout(model.Dir, replicas: 1, FreePort.Next(), FreePort.NextRange(4));
+        var before = await Metrics.ScrapeAsync(stack, metricsPort);
 
         var first = await stack.CliAsync("apply", "-f", spec, "--follow");
 
         Assert.True(first.ExitCode == 0, first + stack.Diagnostics());
+        Metrics.AssertMovedWithARollout(before, await Metrics.ScrapeAsync(stack, metricsPort));
         Assert.Contains("checkpoint.convert", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("succeeded", first.Stdout, StringComparison.Ordinal);
         var generated = await stack.CliAsync("generate", "--environment", "local", "--max-tokens", "8", "Hello");

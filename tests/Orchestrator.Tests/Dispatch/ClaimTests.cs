@@ -14,7 +14,8 @@ public sealed class ClaimTests(TestDatabase database) : IClassFixture<TestDataba
         var options = Options.Create(new DispatchOptions());
         var signal = new ReadySignal();
         var batcher = new WriteBatcher(new Database(database.DataSource), new RunProgress(signal), TimeProvider.System, options, NullLogger<WriteBatcher>.Instance);
-        return new StepClaimer(database.DataSource, batcher, signal, TimeProvider.System, options);
+        return new StepClaimer(database.DataSource, batcher, signal, TimeProvider.System, options,
+            new Orchestrator.Telemetry.StepTelemetry(new Orchestrator.Telemetry.OrchestratorMetrics()));
     }
 
     [Fact]

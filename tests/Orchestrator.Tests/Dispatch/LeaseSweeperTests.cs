@@ -18,10 +18,11 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
         var outcomes = new AttemptOutcomes(progress, new RollbackEvents(new Orchestrator.Health.HealthNotifications(time)), _options);
         var db = new Database(database.DataSource);
         var batcher = new WriteBatcher(db, progress, time, _options, NullLogger<WriteBatcher>.Instance);
-        var claimer = new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options);
+        var telemetry = new Orchestrator.Telemetry.StepTelemetry(new Orchestrator.Telemetry.OrchestratorMetrics());
+        var claimer = new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options, telemetry);
         return (claimer,
-            new LeaseSweeper(db, outcomes, progress, time, _options, NullLogger<LeaseSweeper>.Instance),
-            new StepReports(db, batcher, claimer, outcomes, progress, time, _options));
+            new LeaseSweeper(db, outcomes, progress, time, _options, telemetry, NullLogger<LeaseSweeper>.Instance),
+            new StepReports(db, batcher, claimer, outcomes, progress, time, _options, telemetry));
     }
 
     [Fact]

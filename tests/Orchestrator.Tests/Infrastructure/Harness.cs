@@ -14,14 +14,18 @@ public sealed class Harness : IAsyncDisposable
     public TestServer Server { get; }
     public UserClient User { get; }
 
-    public static Task<Harness> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+    public static Task<Harness> StartAsync(params string[] extraArgs) => StartAsync((Action<WebApplicationBuilder>?)null, extraArgs);
 
     /// <param name="time">The service's clock (a <see cref="ManualTime"/>); null: the system's.</param>
-    public static async Task<Harness> StartAsync(TimeProvider? time, params string[] extraArgs)
+    public static Task<Harness> StartAsync(TimeProvider? time, params string[] extraArgs) =>
+        StartAsync(time is null ? null : (Action<WebApplicationBuilder>)(builder => builder.Services.AddSingleton(time)), extraArgs);
+
+    /// <param name="configure">Changes to the service's registrations before it is built (see <see cref="TestServer"/>).</param>
+    public static async Task<Harness> StartAsync(Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         var database = new TestDatabase();
         await database.InitializeAsync();
-        var server = await TestServer.StartAsync(database, time, extraArgs);
+        var server = await TestServer.StartAsync(database, configure, extraArgs);
         return new Harness(database, server, await UserClient.CreateAsync(server));
     }
 

@@ -19,10 +19,14 @@ public sealed class TestServer : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static Task<TestServer> StartAsync(TestDatabase database, params string[] extraArgs) => StartAsync(database, null, extraArgs);
+    public static Task<TestServer> StartAsync(TestDatabase database, params string[] extraArgs) => StartAsync(database, (Action<WebApplicationBuilder>?)null, extraArgs);
 
     /// <param name="time">The service's clock instead of the system's (a <see cref="ManualTime"/>); null: the system's.</param>
-    public static async Task<TestServer> StartAsync(TestDatabase database, TimeProvider? time, params string[] extraArgs)
+    public static Task<TestServer> StartAsync(TestDatabase database, TimeProvider? time, params string[] extraArgs) =>
+        StartAsync(database, time is null ? null : (Action<WebApplicationBuilder>)(builder => builder.Services.AddSingleton(time)), extraArgs);
+
+    /// <param name="configure">Changes to the service's registrations before it is built (a clock, a trace exporter).</param>
+    public static async Task<TestServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         string[] args =
         [
@@ -38,7 +42,7 @@ public sealed class TestServer : IAsyncDisposable
             .. extraArgs,
         ];
         var builder = ServerHost.CreateBuilder(args);
-        if (time is not null) builder.Services.AddSingleton(time);
+        configure?.Invoke(builder);
         var app = ServerHost.Build(builder);
         await ServerHost.StartAsync(app, CancellationToken.None);
         return new TestServer(app, new Uri(app.Urls.First()));

@@ -11,7 +11,7 @@ public sealed class RunnerArgumentsTests
         [
             "--server", "http://127.0.0.1:8080", "--registration-token=orch_reg_x", "--labels", "local, gpu",
             "--name", "r1", "--work-dir", "/tmp/w", "--state-dir", "/tmp/s", "--engine", "/opt/engine", "--shutdown-grace", "2.5",
-            "--hugging-face-endpoint", "https://hub.example.com/mirror",
+            "--hugging-face-endpoint", "https://hub.example.com/mirror", "--metrics-port", "9464",
         ]);
 
         Assert.Equal(new Uri("http://127.0.0.1:8080/"), options.Server);
@@ -24,6 +24,7 @@ public sealed class RunnerArgumentsTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.ShutdownGrace);
         Assert.Equal(new Uri("https://hub.example.com/mirror/"), options.HuggingFaceEndpoint);
         Assert.Equal("/tmp/w/huggingface", options.HubCacheDir);
+        Assert.Equal(9464, options.MetricsPort);
     }
 
     [Theory]
@@ -35,6 +36,7 @@ public sealed class RunnerArgumentsTests
     [InlineData("--drain-seconds must be between 0 and 3600", "--server", "http://h", "--drain-seconds", "-1")]
     [InlineData("--claim-wait must be between 1 and 300", "--server", "http://h", "--claim-wait", "0")]
     [InlineData("--slots must be between 1 and 16", "--server", "http://h", "--slots", "0")]
+    [InlineData("--metrics-port must be between 1 and 65535", "--server", "http://h", "--metrics-port", "0")]
     [InlineData("--hugging-face-endpoint must be an absolute", "--server", "http://h", "--hugging-face-endpoint", "huggingface.co")]
     public void ToRunnerOptions_MissingUnknownOrInvalidFlag_ThrowsNamingIt(string message, params string[] args) =>
         Assert.Contains(message, Assert.Throws<ArgumentException>(() => RunnerArguments.ToRunnerOptions(args)).Message, StringComparison.Ordinal);
@@ -49,6 +51,7 @@ public sealed class RunnerArgumentsTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.ReplicaStopGrace);
         Assert.Equal(30, options.ClaimWaitSeconds);
         Assert.Equal(TimeSpan.FromSeconds(30), options.ShutdownGrace);
+        Assert.Null(options.MetricsPort);
     }
 
     [Fact]
