@@ -106,6 +106,7 @@ public static class ServerHost
         app.MapStepProtocol();
         app.MapGitHubWebhooks();
         app.MapSchedules();
+        app.MapWhoAmI();
         return app;
     }
 
