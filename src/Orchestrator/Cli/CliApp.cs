@@ -46,7 +46,7 @@ public static class CliApp
             var root = CommandTree.Build(context);
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not CommandLineAction { ClearsParseErrors: true })
-                throw new UsageException(string.Join("; ", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)), HelpHint(parse));
+                throw new UsageException(Describe(parse), HelpHint(parse));
             // A command that only groups others (`runs`, `webhooks bindings`) shows its help when called alone.
             if (parse.Action is null)
                 throw new UsageException($"'{parse.CommandResult.Command.Name}' needs a subcommand: {string.Join(", ", parse.CommandResult.Command.Subcommands.Select(c => c.Name))}",
@@ -86,6 +86,18 @@ public static class CliApp
             await context.Error.WriteLineAsync("interrupted");
             return 130;
         }
+    }
+
+    /// <summary>The parse errors in one line; a missing subcommand names the ones there are, and is left out beside an unknown word.</summary>
+    private static string Describe(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var messages = parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal).ToList();
+        var missing = messages.Where(m => m.StartsWith("Required command was not provided", StringComparison.Ordinal)).ToList();
+        messages.RemoveAll(missing.Contains);
+        if (messages.Count == 0 && missing.Count > 0)
+            return $"{(command is RootCommand ? "orchestrator" : $"'{command.Name}'")} needs a subcommand: {string.Join(", ", command.Subcommands.Select(c => c.Name))}";
+        return string.Join("; ", messages.Select(m => m.TrimEnd('.')));
     }
 
     private static string HelpHint(ParseResult parse)

@@ -49,18 +49,22 @@ public static class RunView
         ArgumentNullException.ThrowIfNull(run);
         var steps = Json.Items(run["steps"]).ToList();
         var withProgress = steps.Any(s => StepProgress.Of(s) is not null);
-        string[] headers = ["STEP", "KIND", "STATUS", "ATTEMPT", "DURATION", "ERROR"];
-        var table = new TableView(withProgress ? [.. headers[..5], "PROGRESS", "ERROR"] : headers);
+        // On a terminal the width is the screen's: a KIND that only repeats the STEP's name is left out.
+        var withKind = !rich || steps.Any(s => Json.Str(s, "kind") != Json.Str(s, "name"));
+        var headers = new List<string> { "STEP" };
+        if (withKind) headers.Add("KIND");
+        headers.AddRange(["STATUS", "ATTEMPT", "DURATION"]);
+        if (withProgress) headers.Add("PROGRESS");
+        headers.Add("ERROR");
+        var table = new TableView([.. headers]);
         var details = new StringBuilder();
         foreach (var step in steps)
         {
             var error = Json.Str(step, "error");
             var status = Json.Str(step, "decidedBy") is { Length: > 0 } by ? $"{Json.Str(step, "status")} by {by}" : Json.Str(step, "status");
-            var cells = new List<IRenderable>
-            {
-                new Text(Json.Str(step, "name")), new Text(Json.Str(step, "kind")), rich ? TableView.Status(status) : new Text(status),
-                new Text(Attempt(step)), new Text(StepDuration(step, now)),
-            };
+            var cells = new List<IRenderable> { new Text(Json.Str(step, "name")) };
+            if (withKind) cells.Add(new Text(Json.Str(step, "kind")));
+            cells.AddRange([rich ? TableView.Status(status) : new Text(status), new Text(Attempt(step)), new Text(StepDuration(step, now))]);
             if (withProgress)
             {
                 var progress = StepProgress.Of(step);

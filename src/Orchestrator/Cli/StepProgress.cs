@@ -12,7 +12,7 @@ namespace Orchestrator.Cli;
 /// </summary>
 public sealed record StepProgress(double Done, double? Total, string Unit, string? Message)
 {
-    private const int BarWidth = 24;
+    private const int BarWidth = 16;
 
     public static StepProgress? Of(JsonNode? step)
     {
@@ -44,9 +44,9 @@ public sealed record StepProgress(double Done, double? Total, string Unit, strin
     /// <summary>Spectre's progress bar (pulsing when the total is unknown) followed by the figures.</summary>
     public IRenderable Bar()
     {
-        var task = new ProgressTask(0, "", 100, autoStart: true, TimeProvider.System) { IsIndeterminate = Fraction is null, Value = (Fraction ?? 0) * 100 };
+        var task = new ProgressTask(0, "progress", 100, autoStart: true, TimeProvider.System) { IsIndeterminate = Fraction is null, Value = (Fraction ?? 0) * 100 };
         var bar = new ProgressBarColumn { Width = BarWidth }.Render(RenderOptions.Create(AnsiConsole.Console), task, TimeSpan.Zero);
-        return new Columns(bar, new Text(Describe())) { Expand = false };
+        return new Rows(bar, new Text(Describe()));
     }
 
     private string Amount(double value, bool withUnit) => Unit switch
