@@ -17,25 +17,37 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args)
     {
         using var interrupted = new CancellationTokenSource();
-        // First Ctrl-C stops the verb cleanly; a second one ends the process the default way.
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        // First Ctrl-C stops the verb cleanly; a second one ends the process the default way. A signal registration
+        // rather than Console.CancelKeyPress, and stdin opened only when read: either of those makes .NET set up the
+        // terminal, which writes escape sequences (keypad mode) even where output must have none (NO_COLOR).
+        using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, signal =>
         {
-            e.Cancel = !interrupted.IsCancellationRequested;
+            signal.Cancel = !interrupted.IsCancellationRequested;
             interrupted.Cancel();
+        });
+        // File descriptors 1 and 2 themselves, not Console.Out/Error: the first write through those does the same.
+        await using var stdout = StandardStream(1);
+        await using var stderr = StandardStream(2);
+        var context = new CliContext(stdout, stderr, new LazyReader(() => Console.In), !Console.IsInputRedirected, TimeProvider.System, interrupted.Token)
+        {
+            OutputIsTerminal = !Console.IsOutputRedirected,
         };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var context = new CliContext(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, TimeProvider.System, interrupted.Token)
-            {
-                OutputIsTerminal = !Console.IsOutputRedirected,
-            };
-            return await RunAsync(args, context);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        return await RunAsync(args, context);
+    }
+
+    private static StreamWriter StandardStream(int descriptor) =>
+        new(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0),
+            new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+
+    private sealed class LazyReader(Func<TextReader> open) : TextReader
+    {
+        private readonly Lazy<TextReader> _reader = new(open);
+
+        public override int Peek() => _reader.Value.Peek();
+        public override int Read() => _reader.Value.Read();
+        public override int Read(char[] buffer, int index, int count) => _reader.Value.Read(buffer, index, count);
+        public override string? ReadLine() => _reader.Value.ReadLine();
+        public override string ReadToEnd() => _reader.Value.ReadToEnd();
     }
 
     public static async Task<int> RunAsync(string[] args, CliContext context)
@@ -44,6 +56,8 @@ public static class CliApp
         try
         {
             var root = CommandTree.Build(context);
+            foreach (var help in root.Options.OfType<System.CommandLine.Help.HelpOption>())
+                if (help.Action is System.CommandLine.Help.HelpAction action) action.MaxWidth = Terminal.HelpWidth(context);
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not CommandLineAction { ClearsParseErrors: true })
                 throw new UsageException(Describe(parse), HelpHint(parse));

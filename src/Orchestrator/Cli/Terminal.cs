@@ -20,13 +20,16 @@ public sealed class Terminal
         IsRich = context.OutputIsTerminal && string.IsNullOrEmpty(context.Variable("NO_COLOR")) && context.Variable("TERM") != "dumb";
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(context.Out),
+            Out = new Output(context.Out, IsRich),
             Ansi = IsRich ? AnsiSupport.Yes : AnsiSupport.No,
             ColorSystem = IsRich ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = IsRich ? InteractionSupport.Yes : InteractionSupport.No,
         });
         if (!IsRich) Console.Profile.Width = PlainWidth;
     }
+
+    /// <summary>How wide help text may be: the screen's on a rich terminal, else a fixed width that asks the console nothing.</summary>
+    public static int HelpWidth(CliContext context) => new Terminal(context).IsRich ? Output.ScreenWidth() : 100;
 
     public bool IsRich { get; }
 
@@ -71,12 +74,51 @@ public sealed class Terminal
         using var text = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new Output(text, terminal: false), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
         });
         console.Profile.Width = PlainWidth;
         console.Write(renderable);
         var lines = text.ToString().Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(l => l.TrimEnd()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         return lines.Count == 0 ? "" : string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>Spectre's output over our writer. Off a rich terminal it never asks System.Console anything: reading the
+    /// window's size makes .NET initialise the terminal, which writes escape sequences (keypad mode).</summary>
+    private sealed class Output(TextWriter writer, bool terminal) : IAnsiConsoleOutput
+    {
+        public TextWriter Writer => writer;
+        public bool IsTerminal => terminal;
+        public int Width => terminal ? ScreenWidth() : PlainWidth;
+        public int Height => terminal ? ScreenHeight() : 24;
+
+        public void SetEncoding(System.Text.Encoding encoding)
+        {
+            // Our writers are UTF-8 already.
+        }
+
+        public static int ScreenWidth()
+        {
+            try
+            {
+                return System.Console.WindowWidth is > 0 and var width ? width : 80;
+            }
+            catch (IOException)
+            {
+                return 80;
+            }
+        }
+
+        private static int ScreenHeight()
+        {
+            try
+            {
+                return System.Console.WindowHeight is > 0 and var height ? height : 24;
+            }
+            catch (IOException)
+            {
+                return 24;
+            }
+        }
     }
 }
