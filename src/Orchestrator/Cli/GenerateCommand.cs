@@ -11,9 +11,9 @@ public static class GenerateCommand
     public static Command Build(CliContext context) =>
         Options.Command("generate", "ask the model the environment serves, through the service",
                 Options.Required("--environment", "the environment", "-e"), Options.PositiveInt("--max-tokens", "at most this many tokens"),
-                Options.Flag("--stream", "print the text as it comes"), Options.Flag("--json", "print the answer's JSON"),
+                Options.Flag("--stream", "print the text as it comes (with -o json|yaml: one document per chunk)"),
                 new Argument<string[]>("PROMPT") { Description = "the prompt (words are joined with spaces)", Arity = ArgumentArity.ZeroOrMore })
-            .Does(context, RunAsync);
+            .WithOutput().Does(context, RunAsync);
 
     private static async Task<int> RunAsync(ParseResult parse, CliContext context)
     {
@@ -22,7 +22,7 @@ public static class GenerateCommand
         if (words.Length == 0) throw new UsageException("missing the prompt: orchestrator generate --environment E \"prompt\"");
         var prompt = string.Join(' ', words);
         var stream = parse.GetValue<bool>("--stream");
-        var json = parse.GetValue<bool>("--json");
+        var format = OutputFormat.Of(parse);
         var body = new JsonObject { ["prompt"] = prompt, ["stream"] = stream };
         if (parse.GetValue<int?>("--max-tokens") is { } maxTokens) body["max_tokens"] = maxTokens;
 
@@ -31,7 +31,7 @@ public static class GenerateCommand
         if (!stream)
         {
             var answer = await api.PostAsync(path, body, context.Cancellation);
-            await context.Out.WriteLineAsync(json ? Json.Pretty(answer) : Json.Str(answer, "response"));
+            if (!await OutputFormat.TryWriteDataAsync(parse, context, answer)) await context.Out.WriteLineAsync(Json.Str(answer, "response"));
             return 0;
         }
         using var request = api.NewRequest(HttpMethod.Post, path, body);
@@ -40,7 +40,12 @@ public static class GenerateCommand
         // The front streams one JSON object per chunk ({"id","time_created","text"}); print each text as it comes.
         await foreach (var chunk in JsonSerializer.DeserializeAsyncEnumerable<JsonNode>(content, topLevelValues: true, cancellationToken: context.Cancellation))
         {
-            await context.Out.WriteAsync(json ? chunk?.ToJsonString() + "\n" : Json.Str(chunk, "text"));
+            await context.Out.WriteAsync(format switch
+            {
+                OutputFormat.Json => chunk?.ToJsonString() + "\n",
+                OutputFormat.Yaml => "---\n" + OutputFormat.ToYaml(chunk),
+                _ => Json.Str(chunk, "text"),
+            });
             await context.Out.FlushAsync(context.Cancellation);
         }
         await context.Out.WriteLineAsync();

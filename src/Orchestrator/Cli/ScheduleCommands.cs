@@ -11,10 +11,9 @@ public static partial class ScheduleCommands
     public static Command Build(CliContext context)
     {
         var schedules = new Command("schedules", "cron schedules that apply, tear down or reprovision an environment");
+        // The service validates the values (a 400 naming the field); here they are only shaped into the request.
         var action = Options.Required("--action", "apply (needs -f), teardown or reprovision");
-        action.AcceptOnlyFromAmong("apply", "teardown", "reprovision");
         var misfire = Options.Text("--misfire", "skip (default) or fire-once");
-        misfire.AcceptOnlyFromAmong("skip", "fire-once");
         schedules.Add(Options.Command("create", "a Quartz cron (seconds first) in an IANA time zone; apply needs -f (its model.source may hold {revision})",
                 Options.Required("--environment", "the environment", "-e"), Options.Required("--cron", "e.g. \"0 0 22 ? * MON-FRI\""), action,
                 Options.Text("--time-zone", "IANA zone, e.g. Europe/Paris (default UTC)"), Options.Text("--start-at", "ISO 8601 time with its offset"),

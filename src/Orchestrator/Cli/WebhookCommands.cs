@@ -13,7 +13,6 @@ public static class WebhookCommands
         var bindings = new Command("bindings", "which repositories' GitHub releases roll out where");
         bindings.Add(Options.Command("list", "the bindings").WithOutput().Does(context, ListBindingsAsync));
         var onRemoved = Options.Text("--on-removed", "nothing (default) or rollback");
-        onRemoved.AcceptOnlyFromAmong("nothing", "rollback");
         bindings.Add(Options.Command("create", "bind a repository's releases to environments", Options.Arg("REPOSITORY", "OWNER/NAME"),
                 Options.Text("--prod", "where releases roll out"), Options.Text("--staging", "where pre-releases roll out"),
                 Options.Text("--actions", "published,released,prereleased"), onRemoved, Options.Text("--spec-path", "default .orchestrator/rollout.yaml"),
