@@ -1,24 +1,28 @@
+using System.CommandLine;
+
 namespace Orchestrator.Cli;
 
 /// <summary><c>rollouts promote ENV [--full]</c> and <c>rollouts abort ENV</c>: decide an environment's paused canary.</summary>
 public static class CanaryCommands
 {
-    public static Task<int> RunAsync(string[] args, CliContext context) => args switch
+    public static Command Build(CliContext context)
     {
-        ["promote", .. var rest] => DecideAsync("promote", rest, context),
-        ["abort", .. var rest] => DecideAsync("abort", rest, context),
-        [] => throw new UsageException("rollouts needs a subcommand: promote or abort"),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'rollouts {other}' (promote, abort)"),
-    };
+        var rollouts = new Command("rollouts", "decide an environment's paused canary: promote or abort");
+        rollouts.Add(Options.Command("promote", "end the pause the environment's canary is in",
+            Options.Arg("ENV", "the environment"), Options.Flag("--full", "skip the remaining canary steps and move all traffic")).WithOutput()
+            .Does(context, (parse, ctx) => DecideAsync("promote", parse, ctx)));
+        rollouts.Add(Options.Command("abort", "roll the paused canary back to the stable revision", Options.Arg("ENV", "the environment")).WithOutput()
+            .Does(context, (parse, ctx) => DecideAsync("abort", parse, ctx)));
+        return rollouts;
+    }
 
-    private static async Task<int> DecideAsync(string action, IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> DecideAsync(string action, ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], action == "promote" ? ["json", "full"] : ["json"]);
-        var environment = args.Single("environment name");
-        var query = args.Has("full") ? "?full=true" : "";
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var environment = parse.GetValue<string>("ENV")!;
+        var query = action == "promote" && parse.GetValue<bool>("--full") ? "?full=true" : "";
+        using var api = Options.Api(parse);
         var run = await api.PostAsync($"api/environments/{Uri.EscapeDataString(environment)}/{action}{query}", null, context.Cancellation);
-        await context.Out.WriteAsync(args.Has("json") || run is null ? Json.Pretty(run) + "\n" : RunView.Full(run, context.Time.GetUtcNow()));
+        await RunsCommands.WriteRunAsync(parse, context, run);
         return 0;
     }
 }

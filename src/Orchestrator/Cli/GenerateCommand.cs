@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,23 +8,30 @@ namespace Orchestrator.Cli;
 /// serves, through the service (no port-forwarding), and prints its text.</summary>
 public static class GenerateCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> rawArgs, CliContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = CliArgs.Parse(rawArgs, ["environment", "max-tokens"], ["stream", "json"]);
-        var environment = args.Required("environment");
-        if (args.Positionals.Count == 0) throw new UsageException("missing the prompt: orchestrator generate --environment E \"prompt\"");
-        var prompt = string.Join(' ', args.Positionals);
-        var stream = args.Has("stream");
-        var body = new JsonObject { ["prompt"] = prompt, ["stream"] = stream };
-        if (args.PositiveInt("max-tokens") is { } maxTokens) body["max_tokens"] = maxTokens;
+    public static Command Build(CliContext context) =>
+        Options.Command("generate", "ask the model the environment serves, through the service",
+                Options.Required("--environment", "the environment", "-e"), Options.PositiveInt("--max-tokens", "at most this many tokens"),
+                Options.Flag("--stream", "print the text as it comes (with -o json|yaml: one document per chunk)"),
+                new Argument<string[]>("PROMPT") { Description = "the prompt (words are joined with spaces)", Arity = ArgumentArity.ZeroOrMore })
+            .WithOutput().Does(context, RunAsync);
 
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+    private static async Task<int> RunAsync(ParseResult parse, CliContext context)
+    {
+        var environment = parse.GetValue<string>("--environment")!;
+        var words = parse.GetValue<string[]>("PROMPT") ?? [];
+        if (words.Length == 0) throw new UsageException("missing the prompt: orchestrator generate --environment E \"prompt\"");
+        var prompt = string.Join(' ', words);
+        var stream = parse.GetValue<bool>("--stream");
+        var format = OutputFormat.Of(parse);
+        var body = new JsonObject { ["prompt"] = prompt, ["stream"] = stream };
+        if (parse.GetValue<int?>("--max-tokens") is { } maxTokens) body["max_tokens"] = maxTokens;
+
+        using var api = Options.Api(parse);
         var path = $"api/environments/{Uri.EscapeDataString(environment)}/generate";
         if (!stream)
         {
             var answer = await api.PostAsync(path, body, context.Cancellation);
-            await context.Out.WriteLineAsync(args.Has("json") ? Json.Pretty(answer) : Json.Str(answer, "response"));
+            if (!await OutputFormat.TryWriteDataAsync(parse, context, answer)) await context.Out.WriteLineAsync(Json.Str(answer, "response"));
             return 0;
         }
         using var request = api.NewRequest(HttpMethod.Post, path, body);
@@ -32,7 +40,12 @@ public static class GenerateCommand
         // The front streams one JSON object per chunk ({"id","time_created","text"}); print each text as it comes.
         await foreach (var chunk in JsonSerializer.DeserializeAsyncEnumerable<JsonNode>(content, topLevelValues: true, cancellationToken: context.Cancellation))
         {
-            await context.Out.WriteAsync(args.Has("json") ? chunk?.ToJsonString() + "\n" : Json.Str(chunk, "text"));
+            await context.Out.WriteAsync(format switch
+            {
+                OutputFormat.Json => chunk?.ToJsonString() + "\n",
+                OutputFormat.Yaml => "---\n" + OutputFormat.ToYaml(chunk),
+                _ => Json.Str(chunk, "text"),
+            });
             await context.Out.FlushAsync(context.Cancellation);
         }
         await context.Out.WriteLineAsync();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -11,16 +12,20 @@ internal static class HealthCommand
     private const string Bars = "▁▂▃▄▅▆▇█";
     private const int Width = 60;
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    public static Command Build(CliContext context) =>
+        Options.Command("health", "health status, watcher, sparklines of latency/ttft/tpot/tokens per second, transitions",
+            Options.Arg("NAME", "the environment"), Options.Text("--since", "how far back, e.g. 1h (default)")).WithOutput().Does(context, RunAsync);
+
+    private static async Task<int> RunAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, ["since"], ["json"]);
-        var name = args.Single("environment name");
-        using var api = new ApiClient(ServerConnection.Resolve(args));
-        var since = Uri.EscapeDataString(args.Value("since") ?? "1h");
-        var health = await api.GetAsync($"api/environments/{Uri.EscapeDataString(name)}/health?since={since}", context.Cancellation);
-        if (args.Has("json") || health is null)
+        var name = parse.GetValue<string>("NAME")!;
+        var sinceText = parse.GetValue<string>("--since") ?? "1h";
+        using var api = Options.Api(parse);
+        var health = await api.GetAsync($"api/environments/{Uri.EscapeDataString(name)}/health?since={Uri.EscapeDataString(sinceText)}", context.Cancellation);
+        if (await OutputFormat.TryWriteDataAsync(parse, context, health)) return 0;
+        if (health is null)
         {
-            await context.Out.WriteLineAsync(Json.Pretty(health));
+            await context.Out.WriteLineAsync("null");
             return 0;
         }
         var now = DateTimeOffset.UtcNow;
@@ -28,7 +33,7 @@ internal static class HealthCommand
         await context.Out.WriteLineAsync(
             $"{name}: {Json.Str(health, "status")} since {Json.Ago(Json.Time(health, "statusSince"), now)} ({Json.OrDash(Json.Str(health, "reason"))}); {watcher}, every {Json.Str(health, "intervalSeconds")} s");
         var points = Json.Items(health["points"]).ToList();
-        await context.Out.WriteLineAsync($"{points.Count} points ({Json.Str(health, "resolution")}) over the last {args.Value("since") ?? "1h"}");
+        await context.Out.WriteLineAsync($"{points.Count} points ({Json.Str(health, "resolution")}) over the last {sinceText}");
         foreach (var (label, member) in new[] { ("generate ms", "generateLatencyMs"), ("ttft ms", "ttftMs"), ("tpot ms", "tpotMs"), ("tokens/s", "tokensPerSecond") })
         {
             var values = points.Select(p => p[member] is JsonValue v ? v.GetValue<double>() : (double?)null).ToList();

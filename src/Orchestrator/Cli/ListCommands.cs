@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 
 namespace Orchestrator.Cli;
@@ -5,54 +6,40 @@ namespace Orchestrator.Cli;
 /// <summary><c>environments list|show NAME</c> (with the cost guard's teardown time) and <c>runners list|remove ID</c>.</summary>
 public static class ListCommands
 {
-    public static Task<int> EnvironmentsAsync(string[] args, CliContext context) => args switch
+    public static Command Runners(CliContext context)
     {
-        [] or ["list", ..] => ListEnvironmentsAsync(args.Skip(1).ToList(), context),
-        ["show", .. var rest] => ShowEnvironmentAsync(rest, context),
-        ["teardown", .. var rest] => TeardownCommand.RunAsync(rest, context),
-        ["health", .. var rest] => HealthCommand.RunAsync(rest, context),
-        ["extend", .. var rest] => ExtendCommand.RunAsync(rest, context),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'environments {other}' (list, show, health, teardown, extend)"),
-    };
+        var runners = new Command("runners", "runners: list, remove");
+        runners.Add(Options.Command("list", "runners with their labels, status and current step").WithOutput().Does(context, ListRunnersAsync));
+        runners.Add(Options.Command("remove", "forget a runner (its credential stops working)", Options.Arg("ID", "the runner's id")).Does(context, RemoveRunnerAsync));
+        return runners;
+    }
 
-    public static Task<int> RunnersAsync(string[] args, CliContext context) => args switch
+    internal static async Task<int> ListEnvironmentsAsync(ParseResult parse, CliContext context)
     {
-        [] or ["list", ..] => ListRunnersAsync(args.Skip(1).ToList(), context),
-        ["remove", .. var rest] => RemoveRunnerAsync(rest, context),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'runners {other}' (list, remove)"),
-    };
-
-    private static async Task<int> ListEnvironmentsAsync(IReadOnlyList<string> rawArgs, CliContext context)
-    {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        args.NoPositionals();
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        using var api = Options.Api(parse);
         var environments = await api.GetAsync("api/environments", context.Cancellation);
-        if (args.Has("json"))
-        {
-            await context.Out.WriteLineAsync(Json.Pretty(environments));
-            return 0;
-        }
-        var table = new Table("NAME", "TARGET", "STABLE", "CANARY", "WEIGHT", "FRONT");
-        foreach (var environment in Json.Items(environments)) table.Add(EnvironmentCells(environment));
-        await context.Out.WriteAsync(table.ToString());
+        if (await OutputFormat.TryWriteDataAsync(parse, context, environments)) return 0;
+        var table = new TableView("NAME", "TARGET", "STABLE", "CANARY", "WEIGHT", "FRONT", "HEALTH");
+        foreach (var environment in Json.Items(environments))
+            table.Add([.. EnvironmentCells(environment).Select(c => (Spectre.Console.Rendering.IRenderable)new Spectre.Console.Text(c)), TableView.Status(Json.Str(environment, "healthStatus"))]);
+        new Terminal(context).Write(table);
         return 0;
     }
 
-    private static async Task<int> ShowEnvironmentAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    internal static async Task<int> ShowEnvironmentAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var name = args.Single("environment name");
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var name = parse.GetValue<string>("NAME")!;
+        using var api = Options.Api(parse);
         var environment = await api.GetAsync($"api/environments/{Uri.EscapeDataString(name)}", context.Cancellation);
-        if (args.Has("json") || environment is null)
+        if (await OutputFormat.TryWriteDataAsync(parse, context, environment)) return 0;
+        if (environment is null)
         {
-            await context.Out.WriteLineAsync(Json.Pretty(environment));
+            await context.Out.WriteLineAsync("null");
             return 0;
         }
-        var table = new Table("NAME", "TARGET", "STABLE", "CANARY", "WEIGHT", "FRONT");
+        var table = new TableView("NAME", "TARGET", "STABLE", "CANARY", "WEIGHT", "FRONT");
         table.Add(EnvironmentCells(environment));
-        await context.Out.WriteAsync(table.ToString());
+        new Terminal(context).Write(table);
         await context.Out.WriteLineAsync($"health: {Json.Str(environment, "healthStatus")}, probed every {Json.Str(environment["health"], "interval")} (orchestrator environments health {name})");
         if (environment["approval"]?["required"]?.GetValue<bool>() == true)
             await context.Out.WriteLineAsync("approval: every run waits for a user's approval (orchestrator runs approve ID)");
@@ -66,40 +53,33 @@ public static class ListCommands
         return 0;
     }
 
-    private static string[] EnvironmentCells(JsonNode environment)
+    internal static string[] EnvironmentCells(JsonNode environment)
     {
         var state = environment["state"];
         return [Json.Str(environment, "name"), Json.Str(environment, "targetKind"), Json.OrDash(Json.Str(state, "stableRevision")),
             Json.OrDash(Json.Str(state, "canaryRevision")), Json.OrDash(Json.Str(state, "canaryWeight")), Json.OrDash(Json.Str(state, "frontUrl"))];
     }
 
-    private static async Task<int> ListRunnersAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> ListRunnersAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        args.NoPositionals();
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        using var api = Options.Api(parse);
         var runners = await api.GetAsync("api/runners", context.Cancellation);
-        if (args.Has("json"))
-        {
-            await context.Out.WriteLineAsync(Json.Pretty(runners));
-            return 0;
-        }
+        if (await OutputFormat.TryWriteDataAsync(parse, context, runners)) return 0;
         var now = context.Time.GetUtcNow();
-        var table = new Table("ID", "NAME", "LABELS", "STATUS", "LAST SEEN", "CURRENT STEP");
+        var table = new TableView("ID", "NAME", "LABELS", "STATUS", "LAST SEEN", "CURRENT STEP");
         foreach (var runner in Json.Items(runners))
         {
             table.Add(Json.Str(runner, "id"), Json.Str(runner, "name"), Json.List(runner, "labels"), Json.OrDash(Json.Str(runner, "status")),
                 Json.Ago(Json.Time(runner, "lastSeenAt"), now), Json.OrDash(Json.Str(runner, "currentStepId")));
         }
-        await context.Out.WriteAsync(table.ToString());
+        new Terminal(context).Write(table);
         return 0;
     }
 
-    private static async Task<int> RemoveRunnerAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> RemoveRunnerAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], []);
-        var id = args.Single("runner id");
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var id = parse.GetValue<string>("ID")!;
+        using var api = Options.Api(parse);
         await api.SendAsync(HttpMethod.Delete, $"api/runners/{Uri.EscapeDataString(id)}", null, context.Cancellation);
         await context.Out.WriteLineAsync($"runner {id} removed");
         return 0;

@@ -9,7 +9,7 @@ namespace Orchestrator.Cli;
 /// server's <c>end</c> event; a dropped connection or a restarting server is retried from the last line seen
 /// (<c>after=</c>), so no line is printed twice or lost.
 /// </summary>
-public sealed class LogPrinter(ApiClient api, TextWriter output, TextWriter errors)
+public sealed class LogPrinter(ApiClient api, Action<string> writeLine, TextWriter errors)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private long _lastId;
@@ -68,7 +68,7 @@ public sealed class LogPrinter(ApiClient api, TextWriter output, TextWriter erro
             if (id <= _lastId) return;
             _lastId = id;
         }
-        output.WriteLine($"{Json.OrDash(Json.Str(line, "stepName"))} | {Json.Str(line, "text")}");
+        writeLine($"{Json.OrDash(Json.Str(line, "stepName"))} | {Json.Str(line, "text")}");
     }
 
     /// <summary>A connection that failed or broke, or a server error while the service restarts: worth another try.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 
 namespace Orchestrator.Cli;
@@ -5,13 +6,13 @@ namespace Orchestrator.Cli;
 /// <summary><c>orchestrator login --server URL [--token T]</c>: checks the token against the server, then stores both.</summary>
 public static class LoginCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    public static Command Build(CliContext context) =>
+        Options.Command("login", "verify and store the server and a user token (read from stdin when --token is absent)").Does(context, RunAsync);
+
+    private static async Task<int> RunAsync(ParseResult parse, CliContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = CliArgs.Parse(rawArgs, [], []);
-        args.NoPositionals();
-        var server = ServerConnection.ParseServer(args.Required("server"));
-        var token = args.Value("token") ?? ReadToken(context);
+        var server = ServerConnection.ParseServer(parse.GetValue<string>("--server") is { Length: > 0 } s ? s : throw new UsageException("--server is required: orchestrator login --server URL"));
+        var token = parse.GetValue<string>("--token") ?? ReadToken(context);
         if (token.Length == 0) throw new UsageException("no token given: pass --token or write it on stdin");
 
         using var api = new ApiClient(new ServerConnection(server, token));

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Orchestrator.Cli;
 
@@ -37,20 +39,54 @@ public static class RunView
 
     public static string Steps(JsonNode run, DateTimeOffset now)
     {
+        var (table, details) = StepsTable(run, now, rich: false);
+        return table + details;
+    }
+
+    /// <summary>The step table (a PROGRESS column when a step reports progress) and, below it, the errors too long for a cell.</summary>
+    public static (TableView Table, string Details) StepsTable(JsonNode run, DateTimeOffset now, bool rich)
+    {
         ArgumentNullException.ThrowIfNull(run);
-        var table = new Table("STEP", "KIND", "STATUS", "ATTEMPT", "DURATION", "ERROR");
+        var steps = Json.Items(run["steps"]).ToList();
+        var withProgress = steps.Any(s => StepProgress.Of(s) is not null);
+        // On a terminal the width is the screen's: a KIND that only repeats the STEP's name is left out.
+        var withKind = !rich || steps.Any(s => Json.Str(s, "kind") != Json.Str(s, "name"));
+        var headers = new List<string> { "STEP" };
+        if (withKind) headers.Add("KIND");
+        headers.AddRange(["STATUS", "ATTEMPT", "DURATION"]);
+        if (withProgress) headers.Add("PROGRESS");
+        headers.Add("ERROR");
+        var table = new TableView([.. headers]);
         var details = new StringBuilder();
-        foreach (var step in Json.Items(run["steps"]))
+        foreach (var step in steps)
         {
             var error = Json.Str(step, "error");
             var status = Json.Str(step, "decidedBy") is { Length: > 0 } by ? $"{Json.Str(step, "status")} by {by}" : Json.Str(step, "status");
-            table.Add(Json.Str(step, "name"), Json.Str(step, "kind"), status, Attempt(step),
-                StepDuration(step, now), FirstLine(error, 60));
+            var cells = new List<IRenderable> { new Text(Json.Str(step, "name")) };
+            if (withKind) cells.Add(new Text(Json.Str(step, "kind")));
+            cells.AddRange([rich ? TableView.Status(status) : new Text(status), new Text(Attempt(step)), new Text(StepDuration(step, now))]);
+            if (withProgress)
+            {
+                var progress = StepProgress.Of(step);
+                cells.Add(progress is null ? new Text("") : rich ? progress.Bar() : new Text(progress.Describe()));
+            }
+            cells.Add(new Text(FirstLine(error, 60)));
+            table.Add([.. cells]);
             // A long or multi-line error (an engine's last log lines) would break the table: it follows in full.
             if (FirstLine(error, 60) != error.TrimEnd())
                 details.Append($"{Json.Str(step, "name")}: {error.TrimEnd().Replace("\n", "\n    ", StringComparison.Ordinal)}\n");
         }
-        return table + details.ToString();
+        return (table, details.ToString());
+    }
+
+    /// <summary>The header and step table: drawn with a border and colours, progress bars in the table, when <paramref name="rich"/>.</summary>
+    public static IRenderable Renderable(JsonNode run, DateTimeOffset now, bool rich)
+    {
+        if (!rich) return new Text(Full(run, now));
+        var (table, details) = StepsTable(run, now, rich: true);
+        var parts = new List<IRenderable> { new Text(Header(run).TrimEnd('\n')), table.Rich() };
+        if (details.Length > 0) parts.Add(new Text(details.TrimEnd('\n')));
+        return new Rows(parts);
     }
 
     /// <summary>The first line of <paramref name="text"/>, at most <paramref name="max"/> characters; "…" marks what was left out.</summary>
@@ -65,17 +101,20 @@ public static class RunView
 
     public static string Full(JsonNode run, DateTimeOffset now) => Header(run) + Steps(run, now);
 
-    public static string List(IEnumerable<JsonNode> runs, DateTimeOffset now)
+    public static string List(IEnumerable<JsonNode> runs, DateTimeOffset now) => ListTable(runs, now).ToString();
+
+    public static TableView ListTable(IEnumerable<JsonNode> runs, DateTimeOffset now)
     {
-        var table = new Table("ID", "ENVIRONMENT", "REVISION", "STATUS", "TRIGGER", "CREATED", "DURATION");
+        var table = new TableView("ID", "ENVIRONMENT", "REVISION", "STATUS", "TRIGGER", "CREATED", "DURATION");
         foreach (var run in runs)
         {
             var started = Json.Time(run, "startedAt");
             var duration = started is null ? "-" : Json.Duration((Json.Time(run, "finishedAt") ?? now) - started.Value);
-            table.Add(Json.Str(run, "id"), Json.Str(run, "environment"), Json.OrDash(Json.Str(run, "revision")), Json.Str(run, "status"),
-                Json.OrDash(Json.Str(run["trigger"], "kind")), Json.Ago(Json.Time(run, "createdAt"), now), duration);
+            table.Add(new Text(Json.Str(run, "id")), new Text(Json.Str(run, "environment")), new Text(Json.OrDash(Json.Str(run, "revision"))),
+                TableView.Status(Json.Str(run, "status")), new Text(Json.OrDash(Json.Str(run["trigger"], "kind"))), new Text(Json.Ago(Json.Time(run, "createdAt"), now)),
+                new Text(duration));
         }
-        return table.ToString();
+        return table;
     }
 
     public static string Attempt(JsonNode step)

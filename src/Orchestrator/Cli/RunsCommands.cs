@@ -1,76 +1,96 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Contracts;
 
 namespace Orchestrator.Cli;
 
-/// <summary><c>runs list|show|logs|cancel|retry|approve</c>.</summary>
+/// <summary><c>runs list|show|watch|logs|cancel|retry|approve</c>.</summary>
 public static class RunsCommands
 {
-    public static Task<int> RunAsync(string[] args, CliContext context) => args switch
+    public static Command Build(CliContext context)
     {
-        ["list", .. var rest] => ListAsync(rest, context),
-        ["show", .. var rest] => ShowAsync(rest, context),
-        ["logs", .. var rest] => LogsAsync(rest, context),
-        ["cancel", .. var rest] => ActAsync("cancel", rest, context),
-        ["retry", .. var rest] => ActAsync("retry", rest, context),
-        ["approve", .. var rest] => ActAsync("approve", rest, context),
-        [] => throw new UsageException("runs needs a subcommand: list, show, logs, cancel, retry or approve"),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'runs {other}' (list, show, logs, cancel, retry, approve)"),
-    };
+        var runs = new Command("runs", "runs of rollouts: list, show, watch, logs, cancel, retry, approve");
+        runs.Add(Options.Command("list", "runs, newest first",
+                Options.Text("--environment", "only this environment's runs", "-e"), Options.Text("--status", "queued, running, succeeded, failed or cancelled"),
+                Options.PositiveInt("--limit", "at most this many"))
+            .WithOutput().Does(context, ListAsync));
+        runs.Add(Options.Command("show", "a run and its steps (with their progress)", Options.RunId()).WithOutput().Does(context, ShowAsync));
+        runs.Add(Options.Command("watch", "a live view of the run's steps until it ends; exit 0 only when it succeeds", Options.RunId()).Does(context, WatchAsync));
+        runs.Add(Options.Command("logs", "the run's log lines", Options.RunId(), Options.Flag("--follow", "stream them (and the steps' progress) until the run ends"))
+            .Does(context, LogsAsync));
+        runs.Add(Act("cancel", "cancel the run (a canary rolls back first)", context));
+        runs.Add(Act("retry", "resume a failed or cancelled run from its failed steps", context));
+        runs.Add(Act("approve", "let a run waiting at an approval gate go on", context));
+        return runs;
+    }
 
-    private static async Task<int> ListAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> ListAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, ["environment", "status", "limit"], ["json"]);
-        args.NoPositionals();
         var query = new StringBuilder("api/runs");
         var separator = '?';
-        foreach (var (name, value) in new[] { ("environment", args.Value("environment")), ("status", args.Value("status")),
-                     ("limit", args.PositiveInt("limit")?.ToString(CultureInfo.InvariantCulture)) })
+        foreach (var (name, value) in new[] { ("environment", parse.GetValue<string>("--environment")), ("status", parse.GetValue<string>("--status")),
+                     ("limit", parse.GetValue<int?>("--limit")?.ToString(CultureInfo.InvariantCulture)) })
         {
             if (value is null) continue;
             query.Append(separator).Append(name).Append('=').Append(Uri.EscapeDataString(value));
             separator = '&';
         }
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        using var api = Options.Api(parse);
         var runs = await api.GetAsync(query.ToString(), context.Cancellation);
-        await context.Out.WriteAsync(args.Has("json") ? Json.Pretty(runs) + "\n" : RunView.List(Json.Items(runs), context.Time.GetUtcNow()));
+        if (await OutputFormat.TryWriteDataAsync(parse, context, runs)) return 0;
+        new Terminal(context).Write(RunView.ListTable(Json.Items(runs), context.Time.GetUtcNow()));
         return 0;
     }
 
-    private static async Task<int> ShowAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> ShowAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var id = RunId(args);
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var id = parse.GetValue<string>("ID")!;
+        using var api = Options.Api(parse);
         var run = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}", context.Cancellation);
-        await context.Out.WriteAsync(args.Has("json") || run is null ? Json.Pretty(run) + "\n" : RunView.Full(run, context.Time.GetUtcNow()));
+        await WriteRunAsync(parse, context, run);
         return 0;
     }
 
-    private static async Task<int> LogsAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    /// <summary>A run as the output format asks: its JSON or YAML, or the header and step table (with progress bars on a terminal).</summary>
+    internal static async Task WriteRunAsync(ParseResult parse, CliContext context, System.Text.Json.Nodes.JsonNode? run)
     {
-        var args = CliArgs.Parse(rawArgs, [], ["follow"]);
-        var id = RunId(args);
-        using var api = new ApiClient(ServerConnection.Resolve(args));
-        var printer = new LogPrinter(api, context.Out, context.Error);
-        if (args.Has("follow")) await printer.FollowAsync(id, context.Cancellation);
-        else await printer.PrintAsync(id, context.Cancellation);
+        if (await OutputFormat.TryWriteDataAsync(parse, context, run)) return;
+        if (run is null)
+        {
+            await context.Out.WriteLineAsync("null");
+            return;
+        }
+        new Terminal(context).WriteRun(run, context.Time.GetUtcNow());
+    }
+
+    private static async Task<int> WatchAsync(ParseResult parse, CliContext context)
+    {
+        using var api = Options.Api(parse);
+        var final = await new RunFollower(api, new Terminal(context), context.Error, context.Time).WatchAsync(parse.GetValue<string>("ID")!, context.Cancellation);
+        return Json.Str(final, "status") == RunStatuses.Succeeded ? 0 : 1;
+    }
+
+    private static async Task<int> LogsAsync(ParseResult parse, CliContext context)
+    {
+        var id = parse.GetValue<string>("ID")!;
+        using var api = Options.Api(parse);
+        var terminal = new Terminal(context);
+        if (!parse.GetValue<bool>("--follow"))
+        {
+            await new LogPrinter(api, terminal.WriteLine, context.Error).PrintAsync(id, context.Cancellation);
+            return 0;
+        }
+        await new RunFollower(api, terminal, context.Error, context.Time).FollowLogsAsync(id, context.Cancellation);
         return 0;
     }
 
-    private static string RunId(CliArgs args)
-    {
-        var id = args.Single("run id");
-        return Guid.TryParse(id, out _) ? id : throw new UsageException($"'{id}' is not a run id (see `orchestrator runs list`)");
-    }
-
-    private static async Task<int> ActAsync(string action, IReadOnlyList<string> rawArgs, CliContext context)
-    {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var id = RunId(args);
-        using var api = new ApiClient(ServerConnection.Resolve(args));
-        var run = await api.PostAsync($"api/runs/{Uri.EscapeDataString(id)}/{action}", null, context.Cancellation);
-        await context.Out.WriteAsync(args.Has("json") || run is null ? Json.Pretty(run) + "\n" : RunView.Full(run, context.Time.GetUtcNow()));
-        return 0;
-    }
+    private static Command Act(string action, string description, CliContext context) =>
+        Options.Command(action, description, Options.RunId()).WithOutput().Does(context, async (parse, ctx) =>
+        {
+            using var api = Options.Api(parse);
+            var run = await api.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue<string>("ID")!)}/{action}", null, ctx.Cancellation);
+            await WriteRunAsync(parse, ctx, run);
+            return 0;
+        });
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -7,89 +8,90 @@ namespace Orchestrator.Cli;
 /// environment. The service validates the cron expression, the time zone and the spec; here we only shape the request.</summary>
 public static partial class ScheduleCommands
 {
-    public static Task<int> RunAsync(string[] args, CliContext context) => args switch
+    public static Command Build(CliContext context)
     {
-        [] or ["list", ..] => ListAsync(args.Skip(1).ToList(), context),
-        ["create", .. var rest] => CreateAsync(rest, context),
-        ["show", .. var rest] => ShowAsync(rest, context),
-        ["pause", .. var rest] => SetPausedAsync(rest, "pause", "paused", context),
-        ["resume", .. var rest] => SetPausedAsync(rest, "resume", "resumed", context),
-        ["delete", .. var rest] => DeleteAsync(rest, context),
-        [var other, ..] => throw new UsageException($"unknown subcommand 'schedules {other}' (create, list, show, pause, resume, delete)"),
-    };
-
-    /// <summary>The flags of <c>schedules create</c> and the <c>POST /api/schedules</c> body they make;
-    /// <paramref name="stdin"/> is read when the spec file is <c>-</c>.</summary>
-    public static (CliArgs Args, JsonObject Body) CreateRequest(IReadOnlyList<string> rawArgs, TextReader stdin)
-    {
-        var args = CliArgs.Parse(rawArgs, ["environment", "cron", "time-zone", "start-at", "end-at", "misfire", "action", "file", "model-revision", "description"],
-            ["paused", "json"]);
-        args.NoPositionals();
-        var body = new JsonObject
-        {
-            ["environment"] = args.Required("environment"),
-            ["cron"] = args.Required("cron"),
-            ["action"] = args.Required("action"),
-        };
-        if (args.Value("time-zone") is { } zone) body["timeZone"] = zone;
-        if (Time(args, "start-at") is { } start) body["startAt"] = start;
-        if (Time(args, "end-at") is { } end) body["endAt"] = end;
-        if (args.Value("misfire") is { } misfire) body["misfire"] = misfire;
-        if (args.Has("paused")) body["paused"] = true;
-        if (args.Value("description") is { } description) body["description"] = description;
-        if (args.Value("model-revision") is { } revision) body["modelRevision"] = revision;
-        if (args.Value("file") is { } file) body["spec"] = SpecFile.Read(file, stdin);
-        return (args, body);
+        var schedules = new Command("schedules", "cron schedules that apply, tear down or reprovision an environment");
+        // The service validates the values (a 400 naming the field); here they are only shaped into the request.
+        var action = Options.Required("--action", "apply (needs -f), teardown or reprovision");
+        var misfire = Options.Text("--misfire", "skip (default) or fire-once");
+        schedules.Add(Options.Command("create", "a Quartz cron (seconds first) in an IANA time zone; apply needs -f (its model.source may hold {revision})",
+                Options.Required("--environment", "the environment", "-e"), Options.Required("--cron", "e.g. \"0 0 22 ? * MON-FRI\""), action,
+                Options.Text("--time-zone", "IANA zone, e.g. Europe/Paris (default UTC)"), Options.Text("--start-at", "ISO 8601 time with its offset"),
+                Options.Text("--end-at", "ISO 8601 time with its offset"), misfire, Options.Flag("--paused", "create it paused"),
+                Options.Text("--file", "the rollout spec an apply uses (- for stdin)", "-f"), Options.Text("--model-revision", "fills {revision} in model.source"),
+                Options.Text("--description", "what it is for"))
+            .WithOutput().Does(context, CreateAsync));
+        schedules.Add(Options.Command("list", "schedules with their next fire time", Options.Text("--environment", "only this environment's", "-e")).WithOutput()
+            .Does(context, ListAsync));
+        schedules.Add(Options.Command("show", "all fields, the next fire times and what the latest fires did", Id()).WithOutput().Does(context, ShowAsync));
+        schedules.Add(Options.Command("pause", "stop it firing", Id()).WithOutput().Does(context, (p, c) => SetPausedAsync(p, "pause", "paused", c)));
+        schedules.Add(Options.Command("resume", "let it fire again", Id()).WithOutput().Does(context, (p, c) => SetPausedAsync(p, "resume", "resumed", c)));
+        schedules.Add(Options.Command("delete", "delete it and its trigger", Id()).Does(context, DeleteAsync));
+        return schedules;
     }
 
-    private static async Task<int> CreateAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static Argument<string> Id() => Options.Arg("ID", "the schedule's id (orchestrator schedules list)");
+
+    /// <summary>The <c>POST /api/schedules</c> body that a parsed <c>schedules create</c> makes;
+    /// <paramref name="stdin"/> is read when the spec file is <c>-</c>.</summary>
+    public static JsonObject CreateRequest(ParseResult parse, TextReader stdin)
     {
-        var (args, body) = CreateRequest(rawArgs, context.In);
-        using var api = new ApiClient(ServerConnection.Resolve(args));
-        var schedule = await api.PostAsync("api/schedules", body, context.Cancellation);
-        if (args.Has("json"))
+        ArgumentNullException.ThrowIfNull(parse);
+        var body = new JsonObject
         {
-            await context.Out.WriteLineAsync(Json.Pretty(schedule));
-            return 0;
-        }
+            ["environment"] = parse.GetValue<string>("--environment"),
+            ["cron"] = parse.GetValue<string>("--cron"),
+            ["action"] = parse.GetValue<string>("--action"),
+        };
+        if (parse.GetValue<string>("--time-zone") is { } zone) body["timeZone"] = zone;
+        if (Time(parse, "--start-at") is { } start) body["startAt"] = start;
+        if (Time(parse, "--end-at") is { } end) body["endAt"] = end;
+        if (parse.GetValue<string>("--misfire") is { } misfire) body["misfire"] = misfire;
+        if (parse.GetValue<bool>("--paused")) body["paused"] = true;
+        if (parse.GetValue<string>("--description") is { } description) body["description"] = description;
+        if (parse.GetValue<string>("--model-revision") is { } revision) body["modelRevision"] = revision;
+        if (parse.GetValue<string>("--file") is { } file) body["spec"] = SpecFile.Read(file, stdin);
+        return body;
+    }
+
+    private static async Task<int> CreateAsync(ParseResult parse, CliContext context)
+    {
+        var body = CreateRequest(parse, context.In);
+        using var api = Options.Api(parse);
+        var schedule = await api.PostAsync("api/schedules", body, context.Cancellation);
+        if (await OutputFormat.TryWriteDataAsync(parse, context, schedule)) return 0;
         await context.Out.WriteLineAsync($"schedule {Json.Str(schedule, "id")}: {Json.Str(schedule, "action")} {Json.Str(schedule, "environment")} on '{Json.Str(schedule, "cron")}' ({Json.Str(schedule, "timeZone")})"
             + (Json.Items(schedule?["nextFireTimes"]).FirstOrDefault() is { } next ? $", next at {FireTime(next, Zone(schedule))}" : IsPaused(schedule) ? ", paused" : ", no fire time left"));
         return 0;
     }
 
-    private static async Task<int> ListAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> ListAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, ["environment"], ["json"]);
-        args.NoPositionals();
-        var query = args.Value("environment") is { } environment ? "?environment=" + Uri.EscapeDataString(environment) : "";
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var query = parse.GetValue<string>("--environment") is { } environment ? "?environment=" + Uri.EscapeDataString(environment) : "";
+        using var api = Options.Api(parse);
         var schedules = await api.GetAsync("api/schedules" + query, context.Cancellation);
-        if (args.Has("json"))
-        {
-            await context.Out.WriteLineAsync(Json.Pretty(schedules));
-            return 0;
-        }
+        if (await OutputFormat.TryWriteDataAsync(parse, context, schedules)) return 0;
         var now = context.Time.GetUtcNow();
-        var table = new Table("ID", "ENVIRONMENT", "ACTION", "CRON", "TIME ZONE", "PAUSED", "NEXT FIRE");
+        var table = new TableView("ID", "ENVIRONMENT", "ACTION", "CRON", "TIME ZONE", "PAUSED", "NEXT FIRE");
         foreach (var s in Json.Items(schedules))
         {
             var next = Json.Items(s["nextFireTimes"]).FirstOrDefault() is { } n ? $"{FireTime(n, Zone(s))} (in {Json.Duration(Parse(n) - now)})" : "-";
             table.Add(Json.Str(s, "id"), Json.Str(s, "environment"), Json.Str(s, "action"), Json.Str(s, "cron"), Json.Str(s, "timeZone"),
                 IsPaused(s) ? "yes" : "no", next);
         }
-        await context.Out.WriteAsync(table.ToString());
+        new Terminal(context).Write(table);
         return 0;
     }
 
-    private static async Task<int> ShowAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> ShowAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var id = args.Single("schedule id");
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var id = parse.GetValue<string>("ID")!;
+        using var api = Options.Api(parse);
         var schedule = await api.GetAsync($"api/schedules/{Uri.EscapeDataString(id)}", context.Cancellation);
-        if (args.Has("json") || schedule is null)
+        if (await OutputFormat.TryWriteDataAsync(parse, context, schedule)) return 0;
+        if (schedule is null)
         {
-            await context.Out.WriteLineAsync(Json.Pretty(schedule));
+            await context.Out.WriteLineAsync("null");
             return 0;
         }
         await context.Out.WriteAsync(Describe(schedule));
@@ -127,46 +129,40 @@ public static partial class ScheduleCommands
             text.Append("last fires: none\n");
             return text.ToString();
         }
-        var table = new Table("FIRE TIME", "FIRED AT", "OUTCOME", "RUN");
+        var table = new TableView("FIRE TIME", "FIRED AT", "OUTCOME", "RUN");
         foreach (var fire in fires)
             table.Add(FireTime(fire["fireTime"]!, zone), Json.Str(fire, "firedAt"), Json.Str(fire, "outcome"), Json.OrDash(Json.Str(fire, "runId")));
         text.Append("last fires:\n").Append(table);
         return text.ToString();
     }
 
-    private static async Task<int> SetPausedAsync(IReadOnlyList<string> rawArgs, string verb, string done, CliContext context)
+    private static async Task<int> SetPausedAsync(ParseResult parse, string verb, string done, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], ["json"]);
-        var id = args.Single("schedule id");
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var id = parse.GetValue<string>("ID")!;
+        using var api = Options.Api(parse);
         var schedule = await api.PostAsync($"api/schedules/{Uri.EscapeDataString(id)}/{verb}", null, context.Cancellation);
-        if (args.Has("json"))
-        {
-            await context.Out.WriteLineAsync(Json.Pretty(schedule));
-            return 0;
-        }
+        if (await OutputFormat.TryWriteDataAsync(parse, context, schedule)) return 0;
         var next = Json.Items(schedule?["nextFireTimes"]).FirstOrDefault() is { } n ? $", next at {FireTime(n, Zone(schedule))}" : "";
         await context.Out.WriteLineAsync($"schedule {id} {done}{next}");
         return 0;
     }
 
-    private static async Task<int> DeleteAsync(IReadOnlyList<string> rawArgs, CliContext context)
+    private static async Task<int> DeleteAsync(ParseResult parse, CliContext context)
     {
-        var args = CliArgs.Parse(rawArgs, [], []);
-        var id = args.Single("schedule id");
-        using var api = new ApiClient(ServerConnection.Resolve(args));
+        var id = parse.GetValue<string>("ID")!;
+        using var api = Options.Api(parse);
         await api.SendAsync(HttpMethod.Delete, $"api/schedules/{Uri.EscapeDataString(id)}", null, context.Cancellation);
         await context.Out.WriteLineAsync($"schedule {id} deleted");
         return 0;
     }
 
-    private static string? Time(CliArgs args, string flag)
+    private static string? Time(ParseResult parse, string flag)
     {
-        if (args.Value(flag) is not { } text) return null;
+        if (parse.GetValue<string>(flag) is not { } text) return null;
         // An offset is required: the CLI's own zone is not the schedule's, and guessing between them fires at the wrong hour.
         return HasOffset().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
             ? at.ToString("o", CultureInfo.InvariantCulture)
-            : throw new UsageException($"--{flag} must be an ISO 8601 time with its offset, such as 2025-07-01T22:00:00+02:00, not '{text}'");
+            : throw new UsageException($"{flag} must be an ISO 8601 time with its offset, such as 2025-07-01T22:00:00+02:00, not '{text}'");
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]

@@ -19,6 +19,7 @@ public static class EnvironmentEndpoints
         environments.MapPut("/{name}", PutAsync).Accepts<PutEnvironmentRequest>("application/json");
         environments.MapPost("/{name}/generate", GenerateAsync);
         environments.MapPost("/{name}/teardown", TeardownEndpoint.HandleAsync);
+        environments.MapDelete("/{name}", EnvironmentDeleteEndpoint.HandleAsync);
         return app;
     }
 

@@ -112,6 +112,7 @@ public static class ServerHost
         app.MapGitHubWebhooks();
         app.MapSchedules();
         app.MapOrchestratorMetrics();
+        app.MapWhoAmI();
         return app;
     }
 

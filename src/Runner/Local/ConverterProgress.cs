@@ -15,7 +15,7 @@ internal static partial class ConverterProgress
     public static Action<string> Reporting(IStepLog log, ProgressReporter progress) => line =>
     {
         log.Write(line);
-        if (Parse(line) is var (done, total)) progress.Report(done, total, StepProgressUnits.Tensors, line.Trim());
+        if (Parse(line) is var (done, total)) progress.Report(done, total, StepProgressUnits.Tensors);
     };
 
     public static (int Done, int Total)? Parse(string line)

@@ -9,13 +9,13 @@ public sealed class ScheduleArgsTests
     [Fact]
     public void CreateRequest_AllFlags_MakeTheApiBody()
     {
-        var (args, body) = ScheduleCommands.CreateRequest(
+        var (parse, body) = CreateRequest(
             ["-e", "prod", "--cron", "0 0 22 ? * MON-FRI", "--time-zone", "Europe/Paris", "--start-at", "2030-01-01T00:00:00+01:00",
                 "--end-at=2030-06-30T23:00:00Z", "--misfire", "fire-once", "--paused", "--action", "apply", "-f", "-", "--model-revision", "v2",
                 "--description", "nightly", "--json"],
             new StringReader("model: {family: llama-3, size: tiny, source: 'hf://org/m@{revision}'}\n"));
 
-        Assert.True(args.Has("json"));
+        Assert.Equal(OutputFormat.Json, OutputFormat.Of(parse));
         Assert.Equal("prod", (string?)body["environment"]);
         Assert.Equal("0 0 22 ? * MON-FRI", (string?)body["cron"]);
         Assert.Equal("Europe/Paris", (string?)body["timeZone"]);
@@ -32,21 +32,22 @@ public sealed class ScheduleArgsTests
     [Fact]
     public void CreateRequest_OnlyRequiredFlags_LeavesTheRestToTheServersDefaults()
     {
-        var (_, body) = ScheduleCommands.CreateRequest(["--environment", "prod", "--cron", "0 0 6 * * ?", "--action", "reprovision"], new StringReader(""));
+        var (_, body) = CreateRequest(["--environment", "prod", "--cron", "0 0 6 * * ?", "--action", "reprovision"], new StringReader(""));
 
         Assert.Equal(["environment", "cron", "action"], body.Select(p => p.Key));
     }
 
     [Theory]
-    [InlineData(new[] { "--cron", "0 0 6 * * ?", "--action", "teardown" }, "--environment is required")]
-    [InlineData(new[] { "-e", "prod", "--action", "teardown" }, "--cron is required")]
-    [InlineData(new[] { "-e", "prod", "--cron", "0 0 6 * * ?" }, "--action is required")]
-    [InlineData(new[] { "-e", "prod", "--cron", "0 0 6 * * ?", "--action", "teardown", "extra" }, "unexpected argument 'extra'")]
-    [InlineData(new[] { "-e", "prod", "--cron", "0 0 6 * * ?", "--action", "teardown", "--every", "1h" }, "unknown flag --every")]
-    public void CreateRequest_BadFlags_AreUsageErrors(string[] raw, string message)
+    [InlineData(new[] { "--cron", "0 0 6 * * ?", "--action", "teardown" }, "'--environment' is required")]
+    [InlineData(new[] { "-e", "prod", "--action", "teardown" }, "'--cron' is required")]
+    [InlineData(new[] { "-e", "prod", "--cron", "0 0 6 * * ?" }, "'--action' is required")]
+    [InlineData(new[] { "-e", "prod", "--cron", "0 0 6 * * ?", "--action", "teardown", "extra" }, "'extra'")]
+    [InlineData(new[] { "-e", "prod", "--cron", "0 0 6 * * ?", "--action", "teardown", "--every", "1h" }, "'--every'")]
+    public void CreateRequest_BadFlags_AreParseErrorsNamingTheFlag(string[] raw, string message)
     {
-        var error = Assert.Throws<UsageException>(() => ScheduleCommands.CreateRequest(raw, new StringReader("")));
-        Assert.Equal(message, error.Message);
+        var parse = Parse(raw);
+
+        Assert.Contains(parse.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -57,7 +58,7 @@ public sealed class ScheduleArgsTests
     public void CreateRequest_StartAtWithoutAnOffset_IsUsageError(string value)
     {
         var error = Assert.Throws<UsageException>(() =>
-            ScheduleCommands.CreateRequest(["-e", "prod", "--cron", "0 0 6 * * ?", "--action", "teardown", "--start-at", value], new StringReader("")));
+            CreateRequest(["-e", "prod", "--cron", "0 0 6 * * ?", "--action", "teardown", "--start-at", value], new StringReader("")));
         Assert.StartsWith("--start-at must be an ISO 8601 time with its offset", error.Message, StringComparison.Ordinal);
     }
 
@@ -97,5 +98,16 @@ public sealed class ScheduleArgsTests
         Assert.Contains("  2030-04-01 22:00:00+02:00 (20:00:00Z)\n", text, StringComparison.Ordinal);
         Assert.Contains("last fires:\nFIRE TIME", text, StringComparison.Ordinal);
         Assert.Contains("the environment has no rollout", text, StringComparison.Ordinal);
+    }
+
+    private static System.CommandLine.ParseResult Parse(string[] raw) =>
+        CommandTree.Build(new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, false, TimeProvider.System, CancellationToken.None))
+            .Parse(["schedules", "create", .. raw]);
+
+    private static (System.CommandLine.ParseResult Parse, JsonObject Body) CreateRequest(string[] raw, TextReader stdin)
+    {
+        var parse = Parse(raw);
+        Assert.Empty(parse.Errors);
+        return (parse, ScheduleCommands.CreateRequest(parse, stdin));
     }
 }

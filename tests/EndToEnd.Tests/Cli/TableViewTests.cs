@@ -2,16 +2,35 @@ using Orchestrator.Cli;
 
 namespace EndToEnd.Tests.Cli;
 
-public sealed class TableTests
+public sealed class TableViewTests
 {
     [Fact]
     public void ToString_PadsColumnsToTheWidestCell_WithoutTrailingSpaces()
     {
-        var table = new Table("STEP", "STATUS");
+        var table = new TableView("STEP", "STATUS");
         table.Add("checkpoint.convert", "succeeded");
         table.Add("cleanup", "");
 
         Assert.Equal("STEP                STATUS\ncheckpoint.convert  succeeded\ncleanup\n", table.ToString());
+    }
+
+    [Fact]
+    public void ToString_LongCells_NeverWrap()
+    {
+        var table = new TableView("ID", "DETAIL");
+        var detail = new string('x', 500);
+        table.Add("1", detail);
+
+        Assert.Equal($"ID  DETAIL\n1   {detail}\n", table.ToString());
+    }
+
+    [Fact]
+    public void ToString_ColouredStatus_IsPlainText()
+    {
+        var table = new TableView("STATUS");
+        table.Add(TableView.Status("failed"));
+
+        Assert.Equal("STATUS\nfailed\n", table.ToString());
     }
 
     [Theory]
