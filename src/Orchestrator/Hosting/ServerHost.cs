@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using Orchestrator.Auth;
 using Orchestrator.Costs;
+using Orchestrator.Dashboard;
 using Orchestrator.Dispatch;
 using Orchestrator.Environments;
 using Orchestrator.GitHub;
@@ -68,6 +69,7 @@ public static class ServerHost
         services.AddGitHub();
         services.AddScheduling(builder.Configuration);
         services.AddCosts();
+        services.AddDashboard();
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
@@ -106,6 +108,7 @@ public static class ServerHost
         app.MapStepProtocol();
         app.MapGitHubWebhooks();
         app.MapSchedules();
+        app.MapDashboard();
         return app;
     }
 
