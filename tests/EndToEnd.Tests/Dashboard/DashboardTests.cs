@@ -83,7 +83,7 @@ public sealed class DashboardTests(DashboardStack fixture, TinyModelFixture mode
         await page.GotoAsync($"/ui/runs/{runId}");
         await page.WaitForFunctionAsync($"() => Number(document.getElementById('app').dataset.logLines) >= {PerfRun.Lines} && document.querySelectorAll('.node').length === 200");
         var loadedMs = clock.ElapsedMilliseconds;
-        var marks = await page.EvaluateAsync<JsonElementMarks>("""
+        var marks = await page.EvaluateAsync<PageMarks>("""
             () => ({ graph: performance.getEntriesByName('dashboard:graph')[0]?.startTime ?? -1,
                      log: performance.getEntriesByName('dashboard:log')[0]?.startTime ?? -1,
                      rows: document.querySelectorAll('#log .log-line').length })
@@ -229,5 +229,10 @@ public sealed class DashboardTests(DashboardStack fixture, TinyModelFixture mode
     private static Task<int> LogLinesAsync(IPage page) =>
         page.EvaluateAsync<int>("() => Number(document.getElementById('app').dataset.logLines)");
 
-    private sealed record JsonElementMarks(double Graph, double Log, int Rows);
+    private sealed class PageMarks
+    {
+        public double Graph { get; set; }
+        public double Log { get; set; }
+        public int Rows { get; set; }
+    }
 }
