@@ -9,6 +9,7 @@ const runId = root.dataset.run;
 const started = performance.now();
 document.getElementById('run-id').textContent = short(runId);
 let lastSteps = '';
+let lastActions = '';
 let selectedStep = '';
 
 const log = new LogView(document.getElementById('log'), {
@@ -51,6 +52,10 @@ function actions(run) {
   if (run.status === 'failed' || run.status === 'cancelled') {
     buttons.push(actionButton('Retry', `Retry run ${short(run.id)} from its failed steps?`, () => api(`/api/runs/${run.id}/retry`, { method: 'POST' }), refresh));
   }
+  // Re-rendered only when the choice changes: a button replaced under the pointer would lose its click.
+  const key = buttons.map(b => b.dataset.action).join();
+  if (key === lastActions) return;
+  lastActions = key;
   replace(document.getElementById('actions'), buttons);
 }
 

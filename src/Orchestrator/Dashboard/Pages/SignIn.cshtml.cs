@@ -24,7 +24,6 @@ public sealed class SignInModel(TokenStore tokens) : PageModel
         if (record is null || record.Kind != TokenKinds.User)
         {
             Error = record is null ? "That token is unknown or revoked." : "That is not a user token: create one with 'orchestrator tokens create --kind user'.";
-            Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
         var (principal, properties) = DashboardAuth.Session(record, token!.Trim());
