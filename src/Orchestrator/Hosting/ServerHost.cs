@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using Orchestrator.Auth;
 using Orchestrator.Costs;
+using Orchestrator.Dashboard;
 using Orchestrator.Dispatch;
 using Orchestrator.Environments;
 using Orchestrator.GitHub;
@@ -72,6 +73,7 @@ public static class ServerHost
         services.AddScheduling(builder.Configuration);
         services.AddCosts();
         services.AddOrchestratorTelemetry(builder.Configuration);
+        services.AddDashboard();
         services.AddHttpClient(GenerateRelay.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
@@ -113,6 +115,7 @@ public static class ServerHost
         app.MapSchedules();
         app.MapOrchestratorMetrics();
         app.MapWhoAmI();
+        app.MapDashboard();
         return app;
     }
 
