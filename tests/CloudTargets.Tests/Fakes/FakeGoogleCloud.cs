@@ -76,6 +76,9 @@ internal sealed partial class FakeGoogleCloud : IAsyncDisposable
 
     public static async Task<FakeGoogleCloud> StartAsync()
     {
+        // The schemas it checks requests against come from ../shared: a missing copy fails here, naming the path,
+        // instead of as a 500 from inside the fake.
+        _ = Schemas.GoogleSchema.Instance;
         var fake = new FakeGoogleCloud();
         fake._host = await FakeHost.StartAsync(fake.HandleAsync);
         return fake;

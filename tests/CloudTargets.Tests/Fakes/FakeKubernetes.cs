@@ -71,6 +71,9 @@ internal sealed partial class FakeKubernetes : IAsyncDisposable
 
     public static async Task<FakeKubernetes> StartAsync(string token)
     {
+        // The schemas it checks requests against come from ../shared: a missing copy fails here, naming the path,
+        // instead of as a 500 from inside the fake.
+        _ = Schemas.KubeSchema.Instance;
         var fake = new FakeKubernetes(token);
         fake._host = await FakeHost.StartAsync(fake.HandleAsync, fake.Certificate);
         return fake;
