@@ -9,7 +9,7 @@ namespace Orchestrator.Tests.Health;
 /// answers the status codes it is told to, in order (then 200).</summary>
 public sealed class NotificationReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly string _key;
     private readonly ConcurrentQueue<int> _answers;
     private readonly Task _loop;
@@ -21,16 +21,19 @@ public sealed class NotificationReceiver : IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             var port = Random.Shared.Next(20000, 60000);
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            // A listener whose start failed (the port was taken) is disposed by that failure: each try gets a new one.
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
             {
-                _listener.Start();
+                listener.Start();
+                _listener = listener;
                 Url = $"http://127.0.0.1:{port}/hooks/models?token=abc";
                 break;
             }
             catch (HttpListenerException) when (attempt < 20)
             {
+                listener.Close();
             }
         }
         _loop = Task.Run(LoopAsync);
