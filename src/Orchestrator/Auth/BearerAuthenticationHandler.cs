@@ -14,10 +14,10 @@ public sealed class BearerAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
-    public const string KindClaim = "orchestrator:kind";
-    public const string TokenIdClaim = "orchestrator:token";
-    public const string RunnerIdClaim = "orchestrator:runner";
-    public const string LabelClaim = "orchestrator:label";
+    public const string KindClaim = TokenClaims.Kind;
+    public const string TokenIdClaim = TokenClaims.TokenId;
+    public const string RunnerIdClaim = TokenClaims.RunnerId;
+    public const string LabelClaim = TokenClaims.Label;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -26,17 +26,9 @@ public sealed class BearerAuthenticationHandler(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("Not a bearer token.");
         var token = header["Bearer ".Length..].Trim();
         var record = await tokens.FindUsableAsync(token, Context.RequestAborted);
-        if (record is null) return AuthenticateResult.Fail("Unknown, used or revoked token.");
+        if (record is null) return AuthenticateResult.Fail("Unknown, expired, used or revoked token.");
 
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.Name, record.Name),
-            new(KindClaim, record.Kind),
-            new(TokenIdClaim, record.Id.ToString()),
-        };
-        if (record.RunnerId is { } runnerId) claims.Add(new(RunnerIdClaim, runnerId.ToString()));
-        claims.AddRange(record.Labels.Select(label => new Claim(LabelClaim, label)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        var principal = new ClaimsPrincipal(TokenClaims.Identity(record, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 }

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Orchestrator.Cli;
 
 /// <summary>The client verbs as System.CommandLine commands, built per invocation around the CLI's context. The
-/// service's own verbs (<c>serve</c>, <c>migrate</c>, <c>tokens create</c>) are dispatched before this, in Program.cs,
+/// service's own verbs (<c>serve</c>, <c>migrate</c>, and <c>tokens …</c> against a database) are dispatched before this, in Program.cs,
 /// and are listed here only so that help and completions know them.</summary>
 public static class CommandTree
 {
@@ -29,6 +29,8 @@ public static class CommandTree
         root.Add(ScheduleCommands.Build(context));
         root.Add(WebhookCommands.Build(context));
         root.Add(GenerateCommand.Build(context));
+        root.Add(TokenCommands.Build(context));
+        root.Add(AuditCommand.Build(context));
         root.Add(CompletionCommand.Build(context));
         return root;
     }
@@ -40,11 +42,5 @@ public static class CommandTree
         serve.Add(new Option<string>("--urls") { Description = "where to listen, e.g. http://127.0.0.1:8080" });
         yield return serve;
         yield return new Command("migrate", "apply database migrations");
-        var tokens = new Command("tokens", "service tokens (against the database)");
-        var create = new Command("create", "print a new token once");
-        create.Add(new Option<string>("--name") { Required = true });
-        create.Add(new Option<string>("--kind") { Description = "user (default) or registration" });
-        tokens.Add(create);
-        yield return tokens;
     }
 }

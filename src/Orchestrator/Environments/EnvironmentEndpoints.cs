@@ -13,13 +13,14 @@ public static class EnvironmentEndpoints
 {
     public static IEndpointRouteBuilder MapEnvironments(this IEndpointRouteBuilder app)
     {
-        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
-        environments.MapGet("", async (EnvironmentStore store, CancellationToken cancellationToken) => TypedResults.Ok(await store.ListAsync(cancellationToken)));
+        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.UserPolicy).ScopedByEnvironmentName().WithTags("Environments");
+        environments.MapGet("", async (EnvironmentStore store, System.Security.Claims.ClaimsPrincipal user, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await store.ListAsync(cancellationToken)).Where(e => EnvironmentScope.Allows(user, e.Name)).ToList()));
         environments.MapGet("/{name}", GetAsync);
-        environments.MapPut("/{name}", PutAsync).Accepts<PutEnvironmentRequest>("application/json");
-        environments.MapPost("/{name}/generate", GenerateAsync);
-        environments.MapPost("/{name}/teardown", TeardownEndpoint.HandleAsync);
-        environments.MapDelete("/{name}", EnvironmentDeleteEndpoint.HandleAsync);
+        environments.MapPut("/{name}", PutAsync).Needs(AuthExtensions.AdminPolicy).Accepts<PutEnvironmentRequest>("application/json");
+        environments.MapPost("/{name}/generate", GenerateAsync).Needs(AuthExtensions.OperatorPolicy).WithMetadata(Audit.NotAuditedMetadata.Instance);
+        environments.MapPost("/{name}/teardown", TeardownEndpoint.HandleAsync).Needs(AuthExtensions.AdminPolicy);
+        environments.MapDelete("/{name}", EnvironmentDeleteEndpoint.HandleAsync).Needs(AuthExtensions.AdminPolicy);
         return app;
     }
 

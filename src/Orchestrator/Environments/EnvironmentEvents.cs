@@ -12,7 +12,7 @@ public static class EnvironmentEvents
 {
     public static IEndpointRouteBuilder MapEnvironmentEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/environments/{name}/events", ListAsync).RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
+        app.MapGet("/api/environments/{name}/events", ListAsync).RequireAuthorization(AuthExtensions.UserPolicy).ScopedByEnvironmentName().WithTags("Environments");
         return app;
     }
 

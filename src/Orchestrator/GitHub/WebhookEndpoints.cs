@@ -16,12 +16,12 @@ public static class WebhookEndpoints
     {
         // GitHub signs instead of sending a bearer token.
         app.MapPost("/api/webhooks/github", ReceiveAsync).AllowAnonymous().WithTags("Webhooks");
-        var api = app.MapGroup("/api/webhooks").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Webhooks");
+        var api = app.MapGroup("/api/webhooks").RequireAuthorization(AuthExtensions.UserPolicy).RequireAuthorization(AuthExtensions.GlobalUserPolicy).WithTags("Webhooks");
         api.MapGet("/bindings", async (BindingStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)));
         api.MapGet("/bindings/{id:guid}", GetAsync);
-        api.MapPost("/bindings", CreateAsync).Accepts<BindingRequest>("application/json");
-        api.MapPut("/bindings/{id:guid}", ReplaceAsync).Accepts<BindingRequest>("application/json");
-        api.MapDelete("/bindings/{id:guid}", DeleteAsync);
+        api.MapPost("/bindings", CreateAsync).Needs(AuthExtensions.AdminPolicy).Accepts<BindingRequest>("application/json");
+        api.MapPut("/bindings/{id:guid}", ReplaceAsync).Needs(AuthExtensions.AdminPolicy).Accepts<BindingRequest>("application/json");
+        api.MapDelete("/bindings/{id:guid}", DeleteAsync).Needs(AuthExtensions.AdminPolicy);
         api.MapGet("/deliveries", ListDeliveriesAsync);
         return app;
     }

@@ -21,7 +21,7 @@ public static class HealthTrackingEndpoints
 
     public static IEndpointRouteBuilder MapHealthTracking(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/environments/{name}/health", GetAsync).RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
+        app.MapGet("/api/environments/{name}/health", GetAsync).RequireAuthorization(AuthExtensions.UserPolicy).ScopedByEnvironmentName().WithTags("Environments");
         var watches = app.MapGroup("/api/runners/watches").RequireAuthorization(AuthExtensions.RunnerPolicy).WithTags("Runner protocol");
         watches.MapPost("", RenewAsync).Accepts<WatchRequest>("application/json");
         watches.MapPost("/samples", ReportAsync).Accepts<ReportSamplesRequest>("application/json");

@@ -68,6 +68,7 @@ public static class ServerHost
         services.AddSingleton<EnvironmentStore>();
         services.AddSingleton<WindowStore>();
         services.AddSingleton<GenerateRelay>();
+        services.AddSingleton<Orchestrator.Audit.AuditStore>();
         services.AddHealthTracking();
         services.AddGitHub();
         services.AddScheduling(builder.Configuration);
@@ -97,6 +98,8 @@ public static class ServerHost
         app.UseStatusCodePages();
         app.UseControlCharacterGuard();
         app.UseAuthentication();
+        // Before authorization, so that refusals are written too.
+        app.UseMiddleware<Orchestrator.Audit.AuditTrail>();
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();
@@ -115,6 +118,8 @@ public static class ServerHost
         app.MapSchedules();
         app.MapOrchestratorMetrics();
         app.MapWhoAmI();
+        app.MapTokens();
+        Orchestrator.Audit.AuditEndpoints.MapAudit(app);
         app.MapDashboard();
         return app;
     }

@@ -15,8 +15,8 @@ public static class RolloutEndpoints
     public static IEndpointRouteBuilder MapRollouts(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Rollouts");
-        api.MapPost("/rollouts", CreateAsync).Accepts<RolloutSpec>("application/json");
-        api.MapPost("/plan", PlanAsync).Accepts<RolloutSpec>("application/json");
+        api.MapPost("/rollouts", CreateAsync).Needs(AuthExtensions.OperatorPolicy).Accepts<RolloutSpec>("application/json");
+        api.MapPost("/plan", PlanAsync).WithMetadata(Audit.NotAuditedMetadata.Instance).Accepts<RolloutSpec>("application/json");
         return app;
     }
 
@@ -26,6 +26,8 @@ public static class RolloutEndpoints
         var read = await ReadSpecAsync(request, cancellationToken);
         if (read.Problem is { } problem) return problem;
         if (read.Invalid is { } invalid) return invalid;
+        Audit.AuditTrail.SetEnvironment(request.HttpContext, read.Spec!.Environment);
+        if (!EnvironmentScope.Allows(user, read.Spec!.Environment)) return EnvironmentScope.Forbidden(user, read.Spec!.Environment);
         var trigger = new TriggerDto { Kind = "api", Actor = user.FindFirstValue(ClaimTypes.Name) };
         var result = await rollouts.CreateAsync(read.Spec!, trigger, supersede ?? false, plan: null, urgent ?? false, cancellationToken);
         if (result.NotFound) return Problems.NotFound($"Environment '{read.Spec!.Environment}' does not exist (create it with PUT /api/environments/{{name}}).");
@@ -34,11 +36,12 @@ public static class RolloutEndpoints
     }
 
     private static async Task<Results<Ok<PlanResponse>, ValidationProblem, ProblemHttpResult>> PlanAsync(
-        HttpRequest request, RolloutService rollouts, CostEstimator costs, bool? urgent, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, RolloutService rollouts, CostEstimator costs, bool? urgent, CancellationToken cancellationToken)
     {
         var read = await ReadSpecAsync(request, cancellationToken);
         if (read.Problem is { } problem) return problem;
         if (read.Invalid is { } invalid) return invalid;
+        if (!EnvironmentScope.Allows(user, read.Spec!.Environment)) return EnvironmentScope.Forbidden(user, read.Spec!.Environment);
         var preview = await rollouts.PreviewAsync(read.Spec!, urgent ?? false, cancellationToken);
         if (preview is null) return Problems.NotFound($"Environment '{read.Spec!.Environment}' does not exist.");
         if (preview.Errors is { } errors) return Problems.Invalid(errors);

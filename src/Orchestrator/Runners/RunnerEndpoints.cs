@@ -17,7 +17,7 @@ public static class RunnerEndpoints
         var runners = app.MapGroup("/api/runners").WithTags("Runners");
         runners.MapGet("", (RunnerStore store, CancellationToken cancellationToken) => ListAsync(store, cancellationToken))
             .RequireAuthorization(AuthExtensions.UserPolicy);
-        runners.MapDelete("/{id:guid}", RemoveAsync).RequireAuthorization(AuthExtensions.UserPolicy);
+        runners.MapDelete("/{id:guid}", RemoveAsync).RequireAuthorization(AuthExtensions.GlobalAdminPolicy);
         runners.MapPost("/register", RegisterAsync).RequireAuthorization(AuthExtensions.RegistrationPolicy)
             .Accepts<RegisterRunnerRequest>("application/json");
         runners.MapPost("/claim", ClaimAsync).RequireAuthorization(AuthExtensions.RunnerPolicy);

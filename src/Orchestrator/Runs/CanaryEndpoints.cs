@@ -10,7 +10,7 @@ public static class CanaryEndpoints
 {
     public static IEndpointRouteBuilder MapCanaryDecisions(this IEndpointRouteBuilder app)
     {
-        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
+        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.OperatorPolicy).ScopedByEnvironmentName().WithTags("Environments");
         environments.MapPost("/{name}/promote", PromoteAsync);
         environments.MapPost("/{name}/abort", AbortAsync);
         return app;

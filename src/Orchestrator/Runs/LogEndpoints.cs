@@ -11,9 +11,9 @@ public static class LogEndpoints
     {
         var api = app.MapGroup("/api").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Logs");
         api.MapGet("/runs/{id:guid}/logs", (Guid id, long? after, bool? follow, HttpRequest request, LogStore store, CancellationToken cancellationToken) =>
-            ReadAsync(new LogScope(id, null), after, follow, request, store, cancellationToken));
+            ReadAsync(new LogScope(id, null), after, follow, request, store, cancellationToken)).ScopedByRun();
         api.MapGet("/steps/{id:guid}/logs", (Guid id, long? after, bool? follow, HttpRequest request, LogStore store, CancellationToken cancellationToken) =>
-            ReadAsync(new LogScope(null, id), after, follow, request, store, cancellationToken));
+            ReadAsync(new LogScope(null, id), after, follow, request, store, cancellationToken)).ScopedByStep();
         return app;
     }
 

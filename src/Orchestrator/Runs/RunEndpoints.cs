@@ -13,19 +13,21 @@ public static class RunEndpoints
     {
         var runs = app.MapGroup("/api/runs").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Runs");
         runs.MapGet("", ListAsync);
-        runs.MapGet("/{id:guid}", GetAsync);
-        runs.MapPost("/{id:guid}/cancel", CancelAsync);
-        runs.MapPost("/{id:guid}/retry", RetryAsync);
-        runs.MapPost("/{id:guid}/approve", ApproveAsync);
+        runs.MapGet("/{id:guid}", GetAsync).ScopedByRun();
+        runs.MapPost("/{id:guid}/cancel", CancelAsync).Needs(AuthExtensions.OperatorPolicy).ScopedByRun();
+        runs.MapPost("/{id:guid}/retry", RetryAsync).Needs(AuthExtensions.OperatorPolicy).ScopedByRun();
+        runs.MapPost("/{id:guid}/approve", ApproveAsync).Needs(AuthExtensions.OperatorPolicy).ScopedByRun();
         return app;
     }
 
     private static async Task<Results<Ok<IReadOnlyList<RunDto>>, ValidationProblem>> ListAsync(
-        RunStore store, string? environment, string? status, int? limit, CancellationToken cancellationToken)
+        RunStore store, System.Security.Claims.ClaimsPrincipal user, string? environment, string? status, int? limit, CancellationToken cancellationToken)
     {
         if (status is not null && !Statuses.Contains(status)) return Problems.Invalid("status", $"Must be one of: {string.Join(", ", Statuses)}.");
         if (limit is < 1 or > 1000) return Problems.Invalid("limit", "Must be between 1 and 1000.");
-        return TypedResults.Ok(await store.ListAsync(environment, status, limit ?? 50, cancellationToken));
+        var visible = EnvironmentScope.Visible(user, environment);
+        if (visible is []) return TypedResults.Ok<IReadOnlyList<RunDto>>([]);
+        return TypedResults.Ok(await store.ListAsync(visible, status, limit ?? 50, cancellationToken));
     }
 
     private static async Task<Results<Ok<RunDto>, ProblemHttpResult>> GetAsync(Guid id, RunStore store, CancellationToken cancellationToken) =>

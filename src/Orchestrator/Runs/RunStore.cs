@@ -40,16 +40,17 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>Newest first; steps omitted.</summary>
-    public async Task<IReadOnlyList<RunDto>> ListAsync(string? environment, string? status, int limit, CancellationToken cancellationToken)
+    /// <summary>The newest runs, of <paramref name="environments"/> only unless it is null.</summary>
+    public async Task<IReadOnlyList<RunDto>> ListAsync(string[]? environments, string? status, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<RunRow>(new CommandDefinition($"""
             SELECT {RunColumns} FROM runs r JOIN rollouts ro ON ro.id = r.rollout_id
-            WHERE (@environment::text IS NULL OR r.environment = @environment)
+            WHERE (@environments::text[] IS NULL OR r.environment = ANY(@environments))
               AND (@status::text IS NULL OR r.status = @status)
             ORDER BY r.created_at DESC, r.queue_seq DESC
             LIMIT @limit
-            """, new { environment, status, limit }, cancellationToken: cancellationToken));
+            """, new { environments, status, limit }, cancellationToken: cancellationToken));
         var runs = new List<RunDto>();
         var calendars = new Dictionary<string, WindowCalendar>(StringComparer.Ordinal);
         var now = time.GetUtcNow();

@@ -11,19 +11,20 @@ public static class ScheduleEndpoints
 {
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
-        var schedules = app.MapGroup("/api/schedules").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Schedules");
-        schedules.MapPost("", CreateAsync).Accepts<ScheduleRequest>("application/json");
-        schedules.MapGet("", async (string? environment, ScheduleService service, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await service.ListAsync(environment, cancellationToken)));
+        var schedules = app.MapGroup("/api/schedules").RequireAuthorization(AuthExtensions.UserPolicy).ScopedBySchedule().WithTags("Schedules");
+        schedules.MapPost("", CreateAsync).Needs(AuthExtensions.AdminPolicy).Accepts<ScheduleRequest>("application/json");
+        schedules.MapGet("", async (string? environment, ClaimsPrincipal user, ScheduleService service, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await service.ListAsync(environment, cancellationToken)).Where(s => EnvironmentScope.Allows(user, s.Environment)).ToList()));
         schedules.MapGet("/{id}", async Task<Results<Ok<ScheduleDto>, ProblemHttpResult>> (string id, ScheduleService service, CancellationToken cancellationToken) =>
             Guid.TryParse(id, out var guid) && await service.GetAsync(guid, cancellationToken) is { } schedule ? TypedResults.Ok(schedule) : Missing(id));
-        schedules.MapPost("/{id}/pause", (string id, ScheduleService service, CancellationToken cancellationToken) => SetPausedAsync(id, true, service, cancellationToken));
-        schedules.MapPost("/{id}/resume", (string id, ScheduleService service, CancellationToken cancellationToken) => SetPausedAsync(id, false, service, cancellationToken));
+        schedules.MapPost("/{id}/pause", (string id, ScheduleService service, CancellationToken cancellationToken) => SetPausedAsync(id, true, service, cancellationToken)).Needs(AuthExtensions.AdminPolicy);
+        schedules.MapPost("/{id}/resume", (string id, ScheduleService service, CancellationToken cancellationToken) => SetPausedAsync(id, false, service, cancellationToken)).Needs(AuthExtensions.AdminPolicy);
         schedules.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, ScheduleService service, CancellationToken cancellationToken) =>
-            Guid.TryParse(id, out var guid) && await service.DeleteAsync(guid, cancellationToken) ? TypedResults.NoContent() : Missing(id));
+            Guid.TryParse(id, out var guid) && await service.DeleteAsync(guid, cancellationToken) ? TypedResults.NoContent() : Missing(id))
+            .Needs(AuthExtensions.AdminPolicy);
 
-        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
-        environments.MapPost("/{name}/extend", ExtendAsync).Accepts<ExtendRequest>("application/json");
+        var environments = app.MapGroup("/api/environments").RequireAuthorization(AuthExtensions.UserPolicy).ScopedByEnvironmentName().WithTags("Environments");
+        environments.MapPost("/{name}/extend", ExtendAsync).Needs(AuthExtensions.OperatorPolicy).Accepts<ExtendRequest>("application/json");
         return app;
     }
 
@@ -33,6 +34,8 @@ public static class ScheduleEndpoints
         var body = await JsonBody.ReadAsync<ScheduleRequest>(request, SpecJson.Strict, cancellationToken);
         if (body.IsTooLarge) return Problems.TooLarge();
         if (body.Errors is { } errors) return Problems.Invalid(errors);
+        Audit.AuditTrail.SetEnvironment(request.HttpContext, body.Value!.Environment);
+        if (body.Value!.Environment is { } environment && !EnvironmentScope.Allows(user, environment)) return EnvironmentScope.Forbidden(user, environment);
         var result = await service.CreateAsync(body.Value!, user.FindFirstValue(ClaimTypes.Name), cancellationToken);
         if (result.Invalid is { } invalid) return Problems.Invalid(invalid);
         return TypedResults.Created($"/api/schedules/{result.Schedule!.Id}", result.Schedule);

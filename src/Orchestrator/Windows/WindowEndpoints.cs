@@ -11,10 +11,10 @@ public static class WindowEndpoints
 {
     public static IEndpointRouteBuilder MapWindows(this IEndpointRouteBuilder app)
     {
-        var windows = app.MapGroup("/api/environments/{name}/windows").RequireAuthorization(AuthExtensions.UserPolicy).WithTags("Environments");
+        var windows = app.MapGroup("/api/environments/{name}/windows").RequireAuthorization(AuthExtensions.UserPolicy).ScopedByEnvironmentName().WithTags("Environments");
         windows.MapGet("", GetAsync);
-        windows.MapPut("", PutAsync).Accepts<PutWindowsRequest>("application/json");
-        windows.MapDelete("", DeleteAsync);
+        windows.MapPut("", PutAsync).Needs(AuthExtensions.AdminPolicy).Accepts<PutWindowsRequest>("application/json");
+        windows.MapDelete("", DeleteAsync).Needs(AuthExtensions.AdminPolicy);
         return app;
     }
 

@@ -67,12 +67,7 @@ public static class DashboardAuth
     public static (ClaimsPrincipal Principal, AuthenticationProperties Properties) Session(TokenRecord record, string token)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.Name, record.Name),
-            new Claim(BearerAuthenticationHandler.KindClaim, record.Kind),
-            new Claim(BearerAuthenticationHandler.TokenIdClaim, record.Id.ToString()),
-        ], CookieScheme);
+        var identity = TokenClaims.Identity(record, CookieScheme);
         var properties = new AuthenticationProperties { IsPersistent = false };
         properties.Items[TokenItem] = token;
         return (new ClaimsPrincipal(identity), properties);
@@ -90,7 +85,10 @@ public static class DashboardAuth
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme);
+            return;
         }
+        // The session acts with what the token may do now: a changed role or scope applies at the next request.
+        context.ReplacePrincipal(new ClaimsPrincipal(TokenClaims.Identity(record, CookieScheme)));
     }
 
     private static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)

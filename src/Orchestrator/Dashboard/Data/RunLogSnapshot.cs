@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Orchestrator.Auth;
 
 namespace Orchestrator.Dashboard.Data;
 
@@ -15,7 +16,7 @@ public static class RunLogSnapshot
 
     public static IEndpointRouteBuilder MapRunLogSnapshot(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ui/data/runs/{id:guid}/log", WriteAsync).RequireAuthorization(Auth.DashboardAuth.Policy).ExcludeFromDescription();
+        app.MapGet("/ui/data/runs/{id:guid}/log", WriteAsync).RequireAuthorization(Auth.DashboardAuth.Policy).ScopedByRun().ExcludeFromDescription();
         return app;
     }
 
