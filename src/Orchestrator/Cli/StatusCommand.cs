@@ -34,7 +34,9 @@ public static class StatusCommand
         if (await OutputFormat.TryWriteDataAsync(parse, context, status)) return 0;
         var terminal = new Terminal(context);
         terminal.WriteLine($"server:       {api.Server} {(ready is null ? "reachable, ready" : $"reachable, not ready ({ready})")}");
-        terminal.WriteLine($"signed in as: {Json.Str(whoami, "name")} ({Json.Str(whoami, "kind")} token)");
+        var scope = whoami?["environments"] is System.Text.Json.Nodes.JsonArray limited ? $", limited to {string.Join(",", limited.Select(e => e?.GetValue<string>()))}" : "";
+        var role = Json.Str(whoami, "role") is { Length: > 0 } r ? $", {r}{scope}" : "";
+        terminal.WriteLine($"signed in as: {Json.Str(whoami, "name")} ({Json.Str(whoami, "kind")} token{role})");
         terminal.WriteLine($"runners:      {online} online ({status["runners"]!["busy"]} busy) of {runners.Count}"
             + (online == 0 ? ": no step can run until one starts (orchestrator runner run --server URL …)" : ""));
         var table = new TableView("ENVIRONMENT", "TARGET", "HEALTH", "STABLE", "CANARY");

@@ -183,7 +183,7 @@ public sealed class CliTerminalTests(ServiceFixture fixture) : IClassFixture<Ser
         Assert.True(human.ExitCode == 0, human.ToString());
         Assert.Contains($"server:       {Stack.Server}", human.Stdout, StringComparison.Ordinal);
         Assert.Contains("reachable, ready", human.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"signed in as: \S+ \(user token\)", human.Stdout);
+        Assert.Matches(@"signed in as: \S+ \(user token, admin\)", human.Stdout);
         Assert.Contains("runners:      0 online", human.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^ENVIRONMENT\s+TARGET\s+HEALTH", human.Stdout);
         var status = JsonNode.Parse(json.Stdout)!;
