@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runner.Gke;
@@ -38,9 +39,10 @@ internal static class AgentHost
     public static IServiceCollection AddAgent(this IServiceCollection services, RunnerOptions options)
     {
         services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
+        // A test may register its own clock first.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SecretMasker>();
-        services.AddSingleton(_ => new OrchestratorClient(new HttpClient { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan }));
+        services.AddSingleton(sp => new OrchestratorClient(new HttpClient { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StepJob>();
         services.AddSingleton<Listener>();
         services.AddHostedService(sp => sp.GetRequiredService<Listener>());

@@ -16,6 +16,7 @@ internal sealed class Listener(
     SecretMasker masker,
     RunnerOptions options,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<Listener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,7 +51,7 @@ internal sealed class Listener(
                 }
                 else
                 {
-                    await Task.Delay(backoff.Next(), stoppingToken);
+                    await Task.Delay(backoff.Next(), time, stoppingToken);
                 }
             }
         }
@@ -124,7 +125,7 @@ internal sealed class Listener(
 
             try
             {
-                await Task.Delay(backoff.Next(), stoppingToken);
+                await Task.Delay(backoff.Next(), time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -165,7 +166,7 @@ internal sealed class Listener(
             {
                 var delay = backoff.Next();
                 AgentLog.ServerUnreachable(logger, e, delay);
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, time, cancellationToken);
             }
         }
     }

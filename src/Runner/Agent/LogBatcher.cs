@@ -138,7 +138,7 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
             }
             catch (Exception e) when (e is not LeaseLostException && OrchestratorClient.IsTransient(e, _abandon.Token))
             {
-                await Task.Delay(backoff.Next(), _abandon.Token);
+                await Task.Delay(backoff.Next(), _time, _abandon.Token);
             }
         }
     }

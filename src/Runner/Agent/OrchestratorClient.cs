@@ -14,7 +14,7 @@ namespace Runner.Agent;
 /// was lost and that is sent again gets 409; if it had carried a next claim, that step waits for its lease to expire,
 /// as a claim whose answer was lost does.
 /// </summary>
-internal sealed class OrchestratorClient(HttpClient http)
+internal sealed class OrchestratorClient(HttpClient http, TimeProvider time)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
@@ -124,7 +124,7 @@ internal sealed class OrchestratorClient(HttpClient http)
     private async Task<HttpResponseMessage> SendAsync(
         Func<HttpRequestMessage> makeRequest, TimeSpan timeout, TimeSpan retryFor, CancellationToken cancellationToken)
     {
-        var deadline = DateTimeOffset.UtcNow + retryFor;
+        var deadline = time.GetUtcNow() + retryFor;
         var backoff = new Backoff();
         while (true)
         {
@@ -132,9 +132,9 @@ internal sealed class OrchestratorClient(HttpClient http)
             {
                 return await SendOnceAsync(makeRequest, timeout, cancellationToken);
             }
-            catch (Exception e) when (IsTransient(e, cancellationToken) && DateTimeOffset.UtcNow < deadline)
+            catch (Exception e) when (IsTransient(e, cancellationToken) && time.GetUtcNow() < deadline)
             {
-                await Task.Delay(backoff.Next(), cancellationToken);
+                await Task.Delay(backoff.Next(), time, cancellationToken);
             }
         }
     }

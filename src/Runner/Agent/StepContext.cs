@@ -13,12 +13,13 @@ namespace Runner.Agent;
 /// </summary>
 internal sealed class StepContext
 {
-    public StepContext(StepClaim claim, IStepLog log, WorkStop stop, ProgressReporter? progress = null)
+    public StepContext(StepClaim claim, IStepLog log, WorkStop stop, ProgressReporter? progress = null, TimeProvider? time = null)
     {
         Claim = claim;
         Log = log;
         Stop = stop;
-        Progress = progress ?? new ProgressReporter(TimeProvider.System);
+        Time = time ?? TimeProvider.System;
+        Progress = progress ?? new ProgressReporter(Time);
         Spec = claim.Spec.Deserialize<RolloutSpec>(ContractJson.Options) ?? new RolloutSpec();
         State = EnvironmentStates.Of(claim);
     }
@@ -31,6 +32,8 @@ internal sealed class StepContext
     /// <summary>Where a long step reports how far it has come (sent to the orchestrator with a heartbeat).</summary>
     public ProgressReporter Progress { get; }
     public RolloutSpec Spec { get; }
+    /// <summary>The agent's clock: every delay, deadline and timestamp of a handler is read from it.</summary>
+    public TimeProvider Time { get; }
     /// <summary>The environment's state as the orchestrator recorded it at claim time.</summary>
     public EnvironmentState State { get; }
     public string Kind => Claim.Kind;

@@ -69,7 +69,7 @@ internal sealed class StepJob(
     {
         try
         {
-            return await executor.ExecuteAsync(new StepContext(claim, log, stop, progress), cancellationToken);
+            return await executor.ExecuteAsync(new StepContext(claim, log, stop, progress, time), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

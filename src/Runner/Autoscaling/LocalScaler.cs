@@ -16,7 +16,7 @@ namespace Runner.Autoscaling;
 /// Table changes hold the environment's routing lock (<see cref="EnvironmentLock"/>), as the traffic steps do, and
 /// keep every revision's weight: only the scaled revision's endpoints change.
 /// </summary>
-internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe probe)
+internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe probe, TimeProvider time)
 {
     /// <summary>How long a new replica may take to load its model before it is given up.</summary>
     public static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(10);
@@ -69,7 +69,7 @@ internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe pro
             started.Add((index, record));
         }
 
-        var deadline = DateTimeOffset.UtcNow + StartWithin;
+        var deadline = time.GetUtcNow() + StartWithin;
         var pending = started.ToList();
         while (pending.Count > 0)
         {
@@ -79,7 +79,7 @@ internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe pro
                 {
                     pending.Remove(replica);
                 }
-                else if (!replica.Record.IsAlive || DateTimeOffset.UtcNow > deadline)
+                else if (!replica.Record.IsAlive || time.GetUtcNow() > deadline)
                 {
                     log($"{revision}: replica {replica.Index} did not come up: {string.Join(" | ", DetachedProcesses.Tail(replica.Record.LogPath, 3))}");
                     await ForgetAsync(layout, revision, replica.Index, replica.Record, cancellationToken);
@@ -87,7 +87,7 @@ internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe pro
                 }
             }
 
-            if (pending.Count > 0) await Task.Delay(250, cancellationToken);
+            if (pending.Count > 0) await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
         }
 
         using (await EnvironmentLock.AcquireAsync(layout, cancellationToken))
@@ -115,7 +115,7 @@ internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe pro
         }
 
         log($"{revision}: draining replica(s) {string.Join(", ", removed.Select(r => r.Key))} for {options.DrainDelay.TotalSeconds:0.#} s before stopping them");
-        await Task.Delay(options.DrainDelay, cancellationToken);
+        await Task.Delay(options.DrainDelay, time, cancellationToken);
         foreach (var (index, record) in removed)
         {
             await ForgetAsync(layout, revision, index, record, cancellationToken);
@@ -133,7 +133,7 @@ internal sealed partial class LocalScaler(RunnerOptions options, EngineProbe pro
         var live = (await LiveAsync(layout, revision, cancellationToken)).Where(e => !exclude.Contains(e)).ToList();
         if (live.Count == 0 || table.Revisions.All(r => r.Revision != revision)) return live.Count;
         var routes = table.Revisions.Select(r => r.Revision == revision ? r with { Endpoints = live } : r).ToList();
-        await FrontControl.PublishToRunningAsync(layout, $"http://127.0.0.1:{target.FrontPort}", probe, table with { Revisions = routes }, cancellationToken);
+        await FrontControl.PublishToRunningAsync(layout, $"http://127.0.0.1:{target.FrontPort}", probe, table with { Revisions = routes }, time, cancellationToken);
         return live.Count;
     }
 

@@ -59,7 +59,7 @@ internal sealed class ConvertJobHandler(ICheckpointStore store, TimeProvider tim
                 Names.ConverterJob, step.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
             while (await KubeRead.JobAsync(step.Client, Names.ConverterJob, step.Namespace, cancellationToken) is not null)
             {
-                await Task.Delay(step.Options.PollInterval, cancellationToken);
+                await Task.Delay(step.Options.PollInterval, step.Time, cancellationToken);
             }
         }
 
@@ -148,11 +148,11 @@ internal sealed class ConvertJobHandler(ICheckpointStore store, TimeProvider tim
     }
 
     // The log stream ends when the container does; a stream that hangs must not hold the step.
-    private static async Task Drain(Task? logs)
+    private async Task Drain(Task? logs)
     {
         if (logs is not null)
         {
-            await Task.WhenAny(logs, Task.Delay(TimeSpan.FromSeconds(10)));
+            await Task.WhenAny(logs, Task.Delay(TimeSpan.FromSeconds(10), time));
         }
     }
 }

@@ -20,6 +20,7 @@ internal sealed class KubeStep
     }
 
     public StepContext Context { get; }
+    public TimeProvider Time => Context.Time;
     public StepClaim Claim => Context.Claim;
     public IStepLog Log => Context.Log;
     public IKubernetes Client { get; }

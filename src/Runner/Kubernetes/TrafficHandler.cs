@@ -115,7 +115,7 @@ internal sealed class TrafficHandler(RolloutWaiter waiter)
             CanaryWeight = 0,
             RollingBackRevision = null,
             FrontUrl = step.FrontUrl,
-            LastRollback = new Contracts.RollbackRecord { Revision = step.Revision, ToRevision = stable, Reason = reason, RunId = step.Claim.RunId, At = DateTimeOffset.UtcNow },
+            LastRollback = new Contracts.RollbackRecord { Revision = step.Revision, ToRevision = stable, Reason = reason, RunId = step.Claim.RunId, At = step.Time.GetUtcNow() },
         }));
     }
 

@@ -8,5 +8,5 @@ namespace Runner.Local;
 internal static class CanaryAnalyzeHandler
 {
     public static Task<StepResult> RunAsync(LocalStep step, EngineProbe probe, CancellationToken cancellationToken) =>
-        AnalysisRunner.RunStepAsync(step.Context, new LocalMetricSource(step, probe, TimeProvider.System), TimeProvider.System, cancellationToken);
+        AnalysisRunner.RunStepAsync(step.Context, new LocalMetricSource(step, probe, step.Time), step.Time, cancellationToken);
 }

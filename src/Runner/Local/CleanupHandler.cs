@@ -29,7 +29,7 @@ internal static class CleanupHandler
         if (retired.Count > 0 && retired.Any(r => Replicas.Recorded(step.Layout, r).Any(p => p.IsAlive)))
         {
             step.Log.Write($"draining {string.Join(", ", retired)} for {step.Options.DrainDelay.TotalSeconds:0.#} s before stopping them");
-            await Task.Delay(step.Options.DrainDelay, cancellationToken);
+            await Task.Delay(step.Options.DrainDelay, step.Time, cancellationToken);
         }
 
         var removedArtifacts = new JsonArray();

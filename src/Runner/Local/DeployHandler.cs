@@ -117,7 +117,7 @@ internal static class DeployHandler
 
             if (pending.Count > 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), step.Time, cancellationToken);
             }
         }
 

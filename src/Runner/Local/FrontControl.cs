@@ -31,7 +31,7 @@ internal static class FrontControl
             "--port", port.ToString(CultureInfo.InvariantCulture));
         var record = DetachedProcesses.Start(step.Layout.FrontRecordPath, command, port, step.Layout.FrontLogPath);
         step.Log.Write($"started the front (pid {record.Pid}) on {step.FrontUrl}");
-        var deadline = DateTimeOffset.UtcNow + StartWithin;
+        var deadline = step.Time.GetUtcNow() + StartWithin;
         while (await RoutesVersionAsync(probe, step.FrontUrl, cancellationToken) is null)
         {
             if (!record.IsAlive)
@@ -40,13 +40,13 @@ internal static class FrontControl
                 throw new InvalidOperationException($"the front exited at start: {string.Join(" | ", tail)}");
             }
 
-            if (DateTimeOffset.UtcNow > deadline)
+            if (step.Time.GetUtcNow() > deadline)
             {
                 throw new InvalidOperationException(
                     $"the front (pid {record.Pid}) did not answer on {step.FrontUrl} within {StartWithin.TotalSeconds:0} s; see {record.LogPath}");
             }
 
-            await Task.Delay(200, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), step.Time, cancellationToken);
         }
     }
 
@@ -56,7 +56,7 @@ internal static class FrontControl
         var published = table with { Version = (RouteTable.Load(step.Layout.RoutesPath)?.Version ?? 0) + 1 };
         published.Save(step.Layout.RoutesPath);
         await EnsureRunningAsync(step, probe, cancellationToken);
-        await WaitLoadedAsync(step.Layout, step.FrontUrl, probe, published, cancellationToken);
+        await WaitLoadedAsync(step.Layout, step.FrontUrl, probe, published, step.Time, cancellationToken);
         step.Log.Write($"the front serves routing table version {published.Version}: "
             + string.Join(", ", published.Revisions.Select(r => $"{r.Revision} {r.Weight}%")));
         return published;
@@ -64,27 +64,27 @@ internal static class FrontControl
 
     /// <summary>Writes the table with the next version into a front that runs (the autoscaler's way: it never starts
     /// one) and returns once the front serves it.</summary>
-    public static async Task<RouteTable> PublishToRunningAsync(LocalLayout layout, string frontUrl, EngineProbe probe, RouteTable table, CancellationToken cancellationToken)
+    public static async Task<RouteTable> PublishToRunningAsync(LocalLayout layout, string frontUrl, EngineProbe probe, RouteTable table, TimeProvider time, CancellationToken cancellationToken)
     {
         var published = table with { Version = (RouteTable.Load(layout.RoutesPath)?.Version ?? 0) + 1 };
         published.Save(layout.RoutesPath);
-        await WaitLoadedAsync(layout, frontUrl, probe, published, cancellationToken);
+        await WaitLoadedAsync(layout, frontUrl, probe, published, time, cancellationToken);
         return published;
     }
 
-    private static async Task WaitLoadedAsync(LocalLayout layout, string frontUrl, EngineProbe probe, RouteTable published, CancellationToken cancellationToken)
+    private static async Task WaitLoadedAsync(LocalLayout layout, string frontUrl, EngineProbe probe, RouteTable published, TimeProvider time, CancellationToken cancellationToken)
     {
         var version = await RoutesVersionAsync(probe, frontUrl, cancellationToken);
-        var deadline = DateTimeOffset.UtcNow + StartWithin;
+        var deadline = time.GetUtcNow() + StartWithin;
         while (version is null || version < published.Version)
         {
-            if (DateTimeOffset.UtcNow > deadline)
+            if (time.GetUtcNow() > deadline)
             {
                 throw new InvalidOperationException(
                     $"the front on {frontUrl} did not load routing table version {published.Version} within {StartWithin.TotalSeconds:0} s (it reports {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}); see {layout.FrontLogPath}");
             }
 
-            await Task.Delay(100, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
             version = await RoutesVersionAsync(probe, frontUrl, cancellationToken);
         }
     }

@@ -23,7 +23,7 @@ internal sealed class LocalProvider(RunnerOptions options, EngineProbe probe, Hu
             StepKinds.RevisionPromote => await RoutingAsync(step, () => TrafficHandlers.PromoteAsync(step, probe, cancellationToken), cancellationToken),
             StepKinds.Cleanup => await CleanupHandler.RunAsync(step, cancellationToken),
             StepKinds.CanaryAnalyze => await CanaryAnalyzeHandler.RunAsync(step, probe, cancellationToken),
-            StepKinds.RevisionRollback => await RoutingAsync(step, () => RollbackHandler.RunAsync(step, probe, TimeProvider.System, cancellationToken), cancellationToken),
+            StepKinds.RevisionRollback => await RoutingAsync(step, () => RollbackHandler.RunAsync(step, probe, step.Time, cancellationToken), cancellationToken),
             _ => StepResult.Failed($"step kind {context.Kind} is not supported by the local target"),
         };
     }

@@ -16,6 +16,7 @@ internal sealed class LocalStep
     }
 
     public StepContext Context { get; }
+    public TimeProvider Time => Context.Time;
     public StepClaim Claim => Context.Claim;
     public RolloutSpec Spec => Context.Spec;
     public IStepLog Log => Context.Log;
