@@ -23,7 +23,7 @@ public sealed class RunnerConversionTests : IAsyncLifetime
     {
         _h = await CloudHarness.StartAsync();
         _model = Path.Combine(_h.Directory, "hf-llama");
-        await EnginePaths.MakeTinyLlamaAsync(_model);
+        await TinyModelFixture.MakeAsync(_model);
     }
 
     public async Task DisposeAsync() => await _h.DisposeAsync();

@@ -48,7 +48,7 @@ internal sealed class CloudHarness : IAsyncDisposable
             new KubeOptions { PollInterval = TimeSpan.FromMilliseconds(10), UnschedulableGrace = TimeSpan.FromSeconds(5) });
         services.AddSingleton<IStepProgress>(Progress);
         // The runner's own conversion runs the real engine converter.
-        var runner = new RunnerOptions { EnginePath = EnginePaths.EngineDll, WorkDir = Path.Combine(dir, "runner") };
+        var runner = new RunnerOptions { EnginePath = RepoPaths.EngineDll, WorkDir = Path.Combine(dir, "runner") };
         if (hubEndpoint is not null) runner.HuggingFaceEndpoint = hubEndpoint;
         services.AddSingleton(runner);
         services.AddHubDownloads(runner);

@@ -15,7 +15,7 @@ namespace CloudTargets.Tests.Packaging;
 /// </summary>
 public sealed partial class PackagingTests
 {
-    private static readonly string Root = RepoRoot();
+    private static readonly string Root = RepoPaths.Root;
     private static readonly string Base = Path.Combine(Root, "deploy", "kustomize");
 
     /// <summary>Kinds that shared/schemas/kubernetes has no document for (it holds core/v1, apps/v1 and batch/v1 only).</summary>
@@ -150,16 +150,6 @@ public sealed partial class PackagingTests
         resources.Single(r => Kind(r) == "Deployment" && (string?)r["metadata"]!["name"] == name);
 
     private static JsonNode Container(JsonObject deployment) => deployment["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-        }
-
-        throw new InvalidOperationException($"no Orchestrator.sln above {AppContext.BaseDirectory}");
-    }
 
     [GeneratedRegex(@"```yaml\n\s*rules:\n((?:\s*- \{.*\n)+)\s*```")]
     private static partial Regex ReadmeRules();

@@ -1,15 +1,13 @@
 using EngineImage.Checkpoints;
-using EngineImage.TestModels;
 
 namespace EngineImage.Tests.Serving;
 
 /// <summary>
-/// One tiny llama-3 test model, made with <see cref="TestModelWriter"/> and converted with the real converter, shared by the serving tests (and a gemma one, for its SentencePiece tokenizer).
+/// The shared tiny llama-3 test model (seed 7) converted with the real converter, shared by the serving tests (and a
+/// gemma one, for its SentencePiece tokenizer), with a server started on first use.
 /// </summary>
-public sealed class TinyModelFixture : IAsyncLifetime
+public sealed class TinyModelFixture() : TestSupport.TinyModelFixture(seed: 7)
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "engine-serving-tests-" + Guid.NewGuid().ToString("N"));
-
     public TinyModel Model { get; private set; } = null!;
 
     public string GemmaTokenizerPath { get; private set; } = "";
@@ -23,34 +21,34 @@ public sealed class TinyModelFixture : IAsyncLifetime
         lock (_lock) return _shared ??= ServingServer.StartAsync(ServingServer.Options(Model, slots: 4, cache: 256, bf16: false));
     }
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_root);
-        Model = await MakeAsync("llama-3");
-        GemmaTokenizerPath = (await MakeAsync("gemma")).TokenizerPath;
+        await base.InitializeAsync();
+        Model = await ConvertAsync("llama-3", Dir);
+        var gemma = Path.Combine(Root, "gemma-hf");
+        await MakeAsync(gemma, "gemma", seed: 7);
+        GemmaTokenizerPath = (await ConvertAsync("gemma", gemma)).TokenizerPath;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (_shared is not null) await (await _shared).DisposeAsync();
-        Directory.Delete(_root, recursive: true);
+        await base.DisposeAsync();
     }
 
     /// <summary>A private copy of the llama-3 model that a test may damage.</summary>
     public TinyModel CopyModel()
     {
-        var copy = Path.Combine(_root, "copy-" + Guid.NewGuid().ToString("N"));
+        var copy = Path.Combine(Root, "copy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(copy);
         foreach (var file in Directory.GetFiles(Model.Directory))
             File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         return Model with { Directory = copy };
     }
 
-    private async Task<TinyModel> MakeAsync(string family)
+    private async Task<TinyModel> ConvertAsync(string family, string hf)
     {
-        var hf = Path.Combine(_root, family + "-hf");
-        var engine = Path.Combine(_root, family);
-        TestModelWriter.Write(family, "tiny", hf, seed: 7);
+        var engine = Path.Combine(Root, family);
         await Task.Run(() => CheckpointConverter.Convert(hf, engine, int8: false));
         return new TinyModel(family, engine);
     }

@@ -245,8 +245,8 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
             ["kind"] = "local",
             ["local"] = new JsonObject
             {
-                ["frontPort"] = TestPorts.Free(),
-                ["engineBasePort"] = TestPorts.Free(),
+                ["frontPort"] = FreePort.Next(),
+                ["engineBasePort"] = FreePort.Next(),
                 ["artifactsDir"] = _dir.Sub($"artifacts-{environment ?? _environment}"),
             },
         },

@@ -17,7 +17,7 @@ public sealed class FrontTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = TestPorts.Free();
+        var port = FreePort.Next();
         _front = FrontApp.Build(new FrontOptions { StateDir = _dir.Path, Environment = "local", Port = port });
         await _front.StartAsync();
         _frontUrl = $"http://127.0.0.1:{port}";
@@ -53,7 +53,7 @@ public sealed class FrontTests : IAsyncLifetime
     public async Task Generate_DestinationRefusesConnections_RetriesOnAnotherAndEveryRequestSucceeds()
     {
         await using var live = await TestBackend.StartAsync("live");
-        var dead = $"http://127.0.0.1:{TestPorts.Free()}";
+        var dead = $"http://127.0.0.1:{FreePort.Next()}";
         await PublishAsync(new RevisionRoute("r1", 50, [dead]), new RevisionRoute("r2", 50, [live.Url]));
 
         for (var i = 0; i < 40; i++)
@@ -98,7 +98,7 @@ public sealed class FrontTests : IAsyncLifetime
     public async Task Healthcheck_LiveOnlyWhileAWeightedRevisionIsLive()
     {
         await using var backend = await TestBackend.StartAsync("only");
-        await PublishAsync(new RevisionRoute("r1", 100, [$"http://127.0.0.1:{TestPorts.Free()}"]));
+        await PublishAsync(new RevisionRoute("r1", 100, [$"http://127.0.0.1:{FreePort.Next()}"]));
         Assert.Equal(HttpStatusCode.InternalServerError, (await _http.GetAsync($"{_frontUrl}/healthcheck")).StatusCode);
 
         await PublishAsync(new RevisionRoute("r2", 100, [backend.Url]));
@@ -142,7 +142,7 @@ public sealed class FrontTests : IAsyncLifetime
         await PublishAsync(new RevisionRoute("r1", 50, [stable.Url]), new RevisionRoute("r2", 50, [canary.Url]));
         var answers = new List<string>();
         for (var i = 0; i < 100; i++) answers.Add(await GenerateAsync());
-        var dead = $"http://127.0.0.1:{TestPorts.Free()}";
+        var dead = $"http://127.0.0.1:{FreePort.Next()}";
         await PublishAsync(new RevisionRoute("r3", 100, [dead]));
         for (var i = 0; i < 3; i++)
         {

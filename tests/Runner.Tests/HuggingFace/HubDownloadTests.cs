@@ -197,7 +197,7 @@ public sealed class HubDownloadTests(TinyModelFixture model) : IClassFixture<Tin
     [Fact]
     public async Task Download_HubUnreachable_FailsNamingTheEndpoint()
     {
-        var endpoint = new Uri($"http://127.0.0.1:{TestPorts.Free()}/");
+        var endpoint = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
         var download = new HubDownload(new HubClient(_http, endpoint), _masker, TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<HubException>(() =>

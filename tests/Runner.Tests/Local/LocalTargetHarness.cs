@@ -18,7 +18,7 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
 
     public LocalTargetHarness(string modelDir, int replicas = 1)
     {
-        FrontPort = TestPorts.Free();
+        FrontPort = FreePort.Next();
         Spec = new RolloutSpec
         {
             Environment = "local",
@@ -27,14 +27,14 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
             Target = new TargetSpec
             {
                 Kind = TargetKinds.Local,
-                Local = new LocalTargetSpec { FrontPort = FrontPort, EngineBasePort = TestPorts.Free(), ArtifactsDir = _dir.Sub("artifacts") },
+                Local = new LocalTargetSpec { FrontPort = FrontPort, EngineBasePort = FreePort.Next(), ArtifactsDir = _dir.Sub("artifacts") },
             },
         };
         Options = new RunnerOptions
         {
             WorkDir = _dir.Sub("work"),
             StateDirOverride = _dir.Sub("state"),
-            EnginePath = EngineBuild.Dll,
+            EnginePath = RepoPaths.EngineDll,
             DrainDelay = TimeSpan.FromMilliseconds(500),
             ReplicaStopGrace = TimeSpan.FromSeconds(5),
         };

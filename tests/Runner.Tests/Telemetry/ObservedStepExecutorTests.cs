@@ -58,7 +58,7 @@ public sealed class ObservedStepExecutorTests
     public async Task MetricsServer_OnItsPort_ServesTheRunnersMetricsInPrometheusText()
     {
         RunnerMetrics.ChildProcessesStarted.WithLabels("attached").Inc(0);
-        var port = TestPorts.Free();
+        var port = FreePort.Next();
         using var server = new MetricsServer(port);
         await server.StartAsync(CancellationToken.None);
         try

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>Reading the API's run JSON in assertions.</summary>
-internal static class Runs
+public static class Runs
 {
     public static string Status(JsonNode run) => (string?)run["status"] ?? "";
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>Runs a program to completion and captures its output.</summary>
-internal static class Commands
+public static class Commands
 {
     public static async Task<CommandResult> RunAsync(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment,
         TimeSpan timeout, string? stdin = null)

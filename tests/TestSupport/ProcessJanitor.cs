@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>
 /// Finds and kills every process a test left behind. Engines and fronts are detached from the runner (their own
 /// session) on purpose, so killing the runner does not reach them: they are found by the runner's state-dir records
 /// (pid + start time) and, as a safety net, by their command line naming the test's private directory.
 /// </summary>
-internal static partial class ProcessJanitor
+public static partial class ProcessJanitor
 {
     /// <summary>Pids of live processes whose command line contains <paramref name="marker"/>.</summary>
     public static IReadOnlyList<int> FindByCommandLine(string marker)

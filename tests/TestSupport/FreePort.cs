@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
-internal static class FreePort
+public static class FreePort
 {
     /// <summary>A port the kernel just handed out and released; good enough for a child process to bind right after.</summary>
     public static int Next()

@@ -1,13 +1,32 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Auth;
 using Orchestrator.Hosting;
 
-namespace Orchestrator.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>The real service (<see cref="ServerHost"/>) on a free loopback port against a test database, with a
 /// short lease and backoff so that expiry paths run in seconds.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
+    /// <summary>The lease of every test service, in-process or a process (<see cref="TestStack"/>): short, so that a
+    /// dead runner's step comes back in seconds, not half a minute.</summary>
+    public const int LeaseSeconds = 3;
+
+    /// <summary>The in-process service's settings, as command-line arguments, before a test's own.</summary>
+    public static IReadOnlyList<string> Arguments { get; } =
+    [
+        "--Logging:LogLevel:Default", "Warning",
+        "--Logging:LogLevel:Microsoft.AspNetCore", "Warning",
+        "--Dispatch:LeaseSeconds", LeaseSeconds.ToString(CultureInfo.InvariantCulture),
+        "--Dispatch:RetryBackoffSeconds", "0.2",
+        "--Dispatch:MaxRetryBackoffSeconds", "1",
+        "--Dispatch:SweepIntervalMilliseconds", "200",
+        "--Dispatch:ClaimRecheckMilliseconds", "500",
+    ];
+
     private readonly WebApplication _app;
 
     private TestServer(WebApplication app, Uri baseAddress)
@@ -32,13 +51,7 @@ public sealed class TestServer : IAsyncDisposable
         [
             "--urls", "http://127.0.0.1:0",
             "--db", database.ConnectionString,
-            "--Logging:LogLevel:Default", "Warning",
-            "--Logging:LogLevel:Microsoft.AspNetCore", "Warning",
-            "--Dispatch:LeaseSeconds", "3",
-            "--Dispatch:RetryBackoffSeconds", "0.2",
-            "--Dispatch:MaxRetryBackoffSeconds", "1",
-            "--Dispatch:SweepIntervalMilliseconds", "200",
-            "--Dispatch:ClaimRecheckMilliseconds", "500",
+            .. Arguments,
             .. extraArgs,
         ];
         var builder = ServerHost.CreateBuilder(args);

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>
 /// One test's whole system, all real: a fresh database, the <c>orchestrator serve</c> process on a free port with
@@ -11,10 +11,10 @@ namespace EndToEnd.Tests.Infrastructure;
 /// directory; disposal kills every process that names it or that the runners recorded (engines, the front), even
 /// when the test failed.
 /// </summary>
-internal sealed class TestStack : IAsyncDisposable
+public sealed class TestStack : IAsyncDisposable
 {
     /// <summary>Short leases (and retry backoffs) so that a dead runner's step comes back in seconds, not half a minute.</summary>
-    public const int LeaseSeconds = 3;
+    public const int LeaseSeconds = TestServer.LeaseSeconds;
 
     private readonly List<ManagedProcess> _processes = [];
     private readonly Dictionary<string, string> _serviceSettings;
@@ -40,7 +40,9 @@ internal sealed class TestStack : IAsyncDisposable
     public string UserToken { get; private set; } = "";
     public ManagedProcess? Orchestrator { get; private set; }
 
-    public static async Task<TestStack> StartAsync(IReadOnlyDictionary<string, string>? serviceSettings = null)
+    /// <param name="serviceSettings">Settings of every orchestrator process, as environment variables (<c>Dispatch__X</c>).</param>
+    /// <param name="adminConnectionString">The PostgreSQL to create the database on; null: <c>ORCHESTRATOR_TEST_DB</c>'s.</param>
+    public static async Task<TestStack> StartAsync(IReadOnlyDictionary<string, string>? serviceSettings = null, string? adminConnectionString = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
@@ -50,7 +52,10 @@ internal sealed class TestStack : IAsyncDisposable
             ["Dispatch__RetryBackoffSeconds"] = "1",
         };
         foreach (var (key, value) in serviceSettings ?? new Dictionary<string, string>()) settings[key] = value;
-        var stack = new TestStack(dir, await TestDatabase.CreateAsync(), settings);
+        // Each service process gets its own pool: two instances and the CLI fit PostgreSQL's 100 connections.
+        var database = new TestDatabase { MaxPoolSize = 30, Admin = adminConnectionString ?? TestDatabase.AdminConnectionString };
+        await database.CreateAsync(migrate: false);
+        var stack = new TestStack(dir, database, settings);
         try
         {
             await stack.StartOrchestratorAsync();
@@ -104,13 +109,14 @@ internal sealed class TestStack : IAsyncDisposable
     }
 
     /// <summary>A <c>runner run</c> process with its own work dir and the stack's shared state and engine.</summary>
-    public async Task<ManagedProcess> StartRunnerAsync(string name, string? engine = null, IReadOnlyList<string>? arguments = null)
+    /// <param name="server">The orchestrator the runner talks to; null: this stack's first instance.</param>
+    public async Task<ManagedProcess> StartRunnerAsync(string name, string? engine = null, IReadOnlyList<string>? arguments = null, Uri? server = null)
     {
         var registration = await CreateTokenAsync("registration");
         var workDir = Path.Combine(Dir, "runners", name);
         Directory.CreateDirectory(workDir);
         var process = ManagedProcess.Start($"runner {name}", "dotnet",
-            [RepoPaths.RunnerDll, "run", "--server", Server.ToString().TrimEnd('/'), "--registration-token", registration,
+            [RepoPaths.RunnerDll, "run", "--server", (server ?? Server).ToString().TrimEnd('/'), "--registration-token", registration,
              "--labels", "local", "--name", name, "--work-dir", workDir, "--state-dir", StateDir, "--engine", engine ?? RepoPaths.EngineDll,
              "--drain-seconds", "2", "--child-stop-grace", "3", "--replica-stop-grace", "5", .. arguments ?? []],
             new Dictionary<string, string>(), Path.Combine(Dir, $"runner-{name}.log"));

@@ -1,11 +1,13 @@
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
-/// <summary>Where the programs under test were built: the same configuration as this test assembly.</summary>
-internal static class RepoPaths
+/// <summary>The repository this test runs from, and the programs under test, built in the same configuration as the
+/// running test assembly.</summary>
+public static class RepoPaths
 {
+    /// <summary>The folder holding <c>Orchestrator.sln</c>, found by walking up from the test's base directory.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary><c>Debug</c> or <c>Release</c>, read from this assembly's own <c>bin/CONFIG/net10.0</c> folder.</summary>
+    /// <summary><c>Debug</c> or <c>Release</c>, read from the test assembly's own <c>bin/CONFIG/net10.0</c> folder.</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
 
     public static string OrchestratorDll => Output("Orchestrator", "orchestrator.dll");

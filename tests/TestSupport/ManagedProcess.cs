@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>
 /// A long-running child process of the test (the service, a runner). Its output goes to a log file and a buffer
 /// for failure messages. Disposal kills it and its descendants, so a failing test leaves nothing behind.
 /// </summary>
-internal sealed class ManagedProcess : IAsyncDisposable
+public sealed class ManagedProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;

@@ -1,14 +1,17 @@
 using System.Globalization;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>
 /// A thin wrapper the runner is told to use as its engine program: it runs the real engine, but a
 /// <c>hold-VERB</c> file makes that verb wait first and a <c>fail-VERB</c> file makes it exit 1. That turns
 /// "kill it in the middle of a step" from a race into a certainty. The wrapper records each start's pid in
-/// <c>pids-VERB</c>; since it execs the engine, the pid and start time stay those of the real engine process.
+/// <c>pids-VERB</c> (and, with its arguments, in <c>starts-VERB</c>); since it execs the engine, the pid and start time
+/// stay those of the real engine process. A <c>chatter-VERB</c> file makes a held verb print a numbered line every
+/// tenth of a second (<c>gate VERB line N</c>), for tests about the lines a step ships.
 /// </summary>
-internal sealed class EngineGate
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class EngineGate
 {
     private readonly string _dir;
 
@@ -22,7 +25,12 @@ internal sealed class EngineGate
             gate="{{dir}}"
             verb="$1"
             echo $$ >>"$gate/pids-$verb"
-            while [ -e "$gate/hold-$verb" ]; do sleep 0.1; done
+            echo "$$ $*" >>"$gate/starts-$verb"
+            n=0
+            while [ -e "$gate/hold-$verb" ]; do
+              if [ -e "$gate/chatter-$verb" ]; then n=$((n+1)); echo "gate $verb line $n"; fi
+              sleep 0.1
+            done
             if [ -e "$gate/fail-$verb" ]; then echo "engine $verb: failing on purpose (test gate)" >&2; exit 1; fi
             exec dotnet "{{RepoPaths.EngineDll}}" "$@"
             """ + "\n");
@@ -36,6 +44,7 @@ internal sealed class EngineGate
     public void Release(string verb) => File.Delete(GatePath("hold", verb));
     public void Fail(string verb) => File.WriteAllText(GatePath("fail", verb), "");
     public void Heal(string verb) => File.Delete(GatePath("fail", verb));
+    public void Chatter(string verb) => File.WriteAllText(GatePath("chatter", verb), "");
 
     /// <summary>Every pid the verb was started with, in order.</summary>
     public IReadOnlyList<int> Pids(string verb)
@@ -44,6 +53,17 @@ internal sealed class EngineGate
         return File.Exists(path)
             ? File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList()
             : [];
+    }
+
+    /// <summary>Every start of the verb, in order: its pid and its arguments after the verb's name.</summary>
+    public IReadOnlyList<(int Pid, string Arguments)> Starts(string verb)
+    {
+        var path = GatePath("starts", verb);
+        if (!File.Exists(path)) return [];
+        return File.ReadAllLines(path).Where(l => l.Length > 0)
+            .Select(l => l.Split(' ', 2))
+            .Select(parts => (int.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? parts[1] : ""))
+            .ToList();
     }
 
     private string GatePath(string kind, string verb) => Path.Combine(_dir, $"{kind}-{verb}");
