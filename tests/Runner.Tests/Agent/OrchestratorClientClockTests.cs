@@ -12,7 +12,7 @@ public sealed class OrchestratorClientClockTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         // Nobody listens there: every attempt is a refused connection, a transient failure.
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{TestPorts.Free()}/") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}/") };
         var client = new OrchestratorClient(http, time);
         var retryFor = TimeSpan.FromMinutes(5);
         var real = System.Diagnostics.Stopwatch.StartNew();
