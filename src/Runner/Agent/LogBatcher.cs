@@ -18,8 +18,10 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task _shipping;
+    private const int MaxLineLength = 8192;
     private readonly Lock _gate = new();
     private long _sequence;
+    private (string Text, DateTimeOffset At)? _held;
 
     public LogBatcher(
         Func<IReadOnlyList<LogLine>, CancellationToken, Task> send,
@@ -43,20 +45,57 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
 
     public void Write(string line)
     {
-        var text = _masker.Apply(line.Length <= 8192 ? line : line[..8192] + "…");
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            // Sequence and enqueue under one lock, so lines are queued in sequence order.
-            _lines.Writer.TryWrite(new LogLine(++_sequence, _time.GetUtcNow(), text));
+            if (!_masker.HasValues)
+            {
+                Enqueue(line, now);
+                return;
+            }
+
+            // The latest line is held back until the next one comes (or the interval ends): a secret printed across
+            // the two is masked in both before either leaves.
+            if (_held is { } held)
+            {
+                var (first, second) = _masker.MaskAcross(held.Text, line);
+                Enqueue(first, held.At);
+                line = second;
+            }
+
+            _held = (line, now);
         }
     }
 
     /// <summary>Ships what is queued and stops; gives up on what could not be shipped within <paramref name="within"/>.</summary>
     public async Task FlushAsync(TimeSpan within)
     {
-        _lines.Writer.TryComplete();
+        lock (_gate)
+        {
+            ReleaseHeld();
+            _lines.Writer.TryComplete();
+        }
+
         _abandon.CancelAfter(within);
         await _shipping;
+    }
+
+    // Masked whole before it is cut, so that a secret across the cut cannot leave half of itself.
+    private void Enqueue(string line, DateTimeOffset at)
+    {
+        var text = _masker.Apply(line);
+        text = text.Length <= MaxLineLength ? text : text[..MaxLineLength] + "…";
+        // Sequence and enqueue under one lock, so lines are queued in sequence order.
+        _lines.Writer.TryWrite(new LogLine(++_sequence, at, text));
+    }
+
+    private void ReleaseHeld()
+    {
+        if (_held is { } held)
+        {
+            Enqueue(held.Text, held.At);
+            _held = null;
+        }
     }
 
     /// <summary>Stops at once, dropping what is queued (the lease is gone: nobody may write to this attempt).</summary>
@@ -79,7 +118,7 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
         var batch = new List<LogLine>(_maxLines);
         try
         {
-            while (await reader.WaitToReadAsync(_abandon.Token))
+            while (await WaitOrReleaseAsync(reader))
             {
                 await FillAsync(reader, batch);
                 await SendWithRetryAsync(batch);
@@ -93,6 +132,27 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
         catch (LeaseLostException)
         {
             LeaseLost = true;
+        }
+    }
+
+    /// <summary>Waits for lines; a line held back is let go once an interval passes with nothing after it.</summary>
+    private async Task<bool> WaitOrReleaseAsync(ChannelReader<LogLine> reader)
+    {
+        while (true)
+        {
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
+            tick.CancelAfter(_interval);
+            try
+            {
+                return await reader.WaitToReadAsync(tick.Token);
+            }
+            catch (OperationCanceledException) when (tick.IsCancellationRequested && !_abandon.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    ReleaseHeld();
+                }
+            }
         }
     }
 

@@ -20,6 +20,8 @@ internal sealed class StepJob(
     /// <summary>Runs the claimed step to its end; returns the next step when the server handed one with the completion.</summary>
     public async Task<StepClaim?> RunAsync(StepClaim claim, CancellationToken shutdown)
     {
+        // Before anything can write a line about this step: every value the claim carries is masked from here on.
+        foreach (var value in claim.Secrets.Values) masker.Add(value);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["StepId"] = claim.StepId, ["RunId"] = claim.RunId });
         AgentLog.Claimed(logger, claim.StepId, claim.Name, claim.Kind, claim.RunId, claim.Attempt);
         await using var log = new LogBatcher(
@@ -217,6 +219,8 @@ internal sealed class StepJob(
                 log.Write(result.Error);
             }
 
+            // A handler's output or error that repeats a secret goes back masked, never as the value.
+            result = result with { Outputs = masker.Apply(result.Outputs), Error = result.Error is null ? null : masker.Apply(result.Error) };
             await log.FlushAsync(TimeSpan.FromSeconds(30));
             var next = await client.CompleteAsync(
                 claim.StepId,
