@@ -20,6 +20,8 @@ public sealed class OrchestratorStack : IAsyncLifetime
     private WebApplication _app = null!;
 
     public Uri Server { get; private set; } = null!;
+    /// <summary>The test's own database.</summary>
+    public string ConnectionString { get; private set; } = "";
     public HttpClient User { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -34,7 +36,7 @@ public sealed class OrchestratorStack : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = _database }.ConnectionString;
+        var connectionString = ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = _database }.ConnectionString;
         _app = ServerHost.Build(ServerHost.CreateBuilder(
         [
             "--urls", "http://127.0.0.1:0",
