@@ -119,7 +119,7 @@ internal sealed class StepJob(
                 continue;
             }
 
-            var sent = progress.TakeUnsent();
+            var sent = Masked(progress.TakeUnsent());
             try
             {
                 var beat = await client.HeartbeatAsync(
@@ -169,7 +169,7 @@ internal sealed class StepJob(
     /// the progress it ended with. A failure here changes nothing; the completion reports the lease's loss.</summary>
     private async Task SendLastProgressAsync(StepClaim claim, DateTimeOffset expires, ProgressReporter progress, WorkStop stop)
     {
-        if (stop.Reason == StopReason.LeaseLost || progress.TakeUnsent() is not { } last) return;
+        if (stop.Reason == StopReason.LeaseLost || Masked(progress.TakeUnsent()) is not { } last) return;
         try
         {
             await client.HeartbeatAsync(claim.StepId, new HeartbeatRequest(claim.LeaseToken, Progress: last), Remaining(expires), CancellationToken.None);
@@ -179,6 +179,10 @@ internal sealed class StepJob(
             AgentLog.ReportFailed(logger, e, claim.StepId);
         }
     }
+
+    // A progress message is shown by the API and the dashboard like a log line.
+    private StepProgress? Masked(StepProgress? progress) =>
+        progress is { Message: { } message } ? progress with { Message = masker.Apply(message) } : progress;
 
     /// <summary>When the lease is renewed next: a third of the time left to it, at least 100 ms from now.</summary>
     private DateTimeOffset RenewAt(DateTimeOffset expires)

@@ -113,6 +113,23 @@ public sealed class SecretApiTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task ScheduleCreate_ApplySpecWithAnUnknownSecret_400NamingTheField()
+    {
+        var environment = Unique("env");
+        await _user.CreateEnvironmentAsync(environment);
+
+        using var response = await _user.Http.PostAsJsonAsync("/api/schedules", new JsonObject
+        {
+            ["environment"] = environment, ["cron"] = "0 0 22 * * ?", ["action"] = "apply",
+            ["spec"] = WithToken(Specs.Local(environment), "secret://never-set"),
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("spec.target.local.huggingFaceToken", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM schedules WHERE environment = @environment", new { environment }));
+    }
+
+    [Fact]
     public async Task Apply_BadSecretName_400NamingTheField()
     {
         using var response = await _user.Http.PostAsJsonAsync("/api/rollouts", WithToken(Specs.Local(), "secret://Not Valid"));
