@@ -130,6 +130,27 @@ public sealed class SecretApiTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task Delete_WhileAnApplyScheduleRefersToIt_409NamingTheSchedule()
+    {
+        var name = Unique("sched");
+        var environment = Unique("env");
+        await _user.CreateEnvironmentAsync(environment);
+        (await PutAsync(name, "v4lue-for-schedule")).Dispose();
+        using var schedule = await _user.Http.PostAsJsonAsync("/api/schedules", new JsonObject
+        {
+            ["environment"] = environment, ["cron"] = "0 0 22 * * ?", ["action"] = "apply", ["paused"] = true,
+            ["spec"] = WithToken(Specs.Local(environment), $"secret://{name}"),
+        });
+        Assert.True(schedule.IsSuccessStatusCode, await schedule.Content.ReadAsStringAsync());
+        var id = (string?)JsonNode.Parse(await schedule.Content.ReadAsStringAsync())!["id"];
+
+        using var refused = await _user.Http.DeleteAsync($"/api/secrets/{name}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains($"schedule {id} (environment {environment})", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Apply_BadSecretName_400NamingTheField()
     {
         using var response = await _user.Http.PostAsJsonAsync("/api/rollouts", WithToken(Specs.Local(), "secret://Not Valid"));
