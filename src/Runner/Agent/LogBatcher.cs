@@ -6,7 +6,9 @@ namespace Runner.Agent;
 /// <summary>
 /// Ships a step's log lines in batches of up to <c>maxLines</c> or every <c>interval</c>, whichever comes first.
 /// Each line gets its per-attempt sequence number when written, so a batch resent after a transient error is stored
-/// once. A 409 (lease lost) stops shipping; the work is being stopped anyway.
+/// once. A 409 (lease lost) stops shipping; the work is being stopped anyway. Every line is masked (whole, before it
+/// is cut to 8,192 characters); once the masker knows a value, the latest line waits for the next one, or for the
+/// interval to pass, so that a value written across two lines is masked in both (<see cref="SecretMasker.MaskAcross"/>).
 /// </summary>
 internal sealed class LogBatcher : IStepLog, IAsyncDisposable
 {
