@@ -32,4 +32,9 @@ public sealed record StepClaim
     /// <summary>The run's W3C trace context (<c>00-TRACE-SPAN-FLAGS</c>): the runner's spans for this step join the run's
     /// trace under it. Null from a server that records no traces.</summary>
     public string? Traceparent { get; init; }
+    /// <summary>The values of the stored secrets this step uses, keyed by the reference the spec gives
+    /// (<c>secret://NAME</c>): only for the steps that read them (<c>secret.ensure</c>, <c>checkpoint.convert</c>), else
+    /// empty. The runner registers every value with its log masker before the step starts; a value never goes back in
+    /// an output, an error or a log line.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 }

@@ -1,6 +1,6 @@
 namespace Contracts.Specs;
 
-/// <summary>Mirrors the manual GKE procedure. <see cref="HuggingFaceToken"/> is a reference (<c>file:///path</c> or a stored secret's name), never the token.</summary>
+/// <summary>Mirrors the manual GKE procedure. <see cref="HuggingFaceToken"/> is a reference (<c>file:///path</c> on the runner, or <c>secret://NAME</c>: a secret stored in the orchestrator), never the token.</summary>
 public sealed record GkeTargetSpec
 {
     public string Project { get; init; } = "";

@@ -12,6 +12,7 @@ public sealed record LocalTargetSpec
     public int EngineBasePort { get; init; } = 9100;
     public string ArtifactsDir { get; init; } = "";
     /// <summary>Where the runner reads the Hugging Face token for an <c>hf://</c> source: a reference
-    /// (<c>file:///path</c>), never the token. Empty for public models.</summary>
+    /// (<c>file:///path</c> on the runner, or <c>secret://NAME</c>: a secret stored in the orchestrator), never the token.
+    /// Empty for public models.</summary>
     public string HuggingFaceToken { get; init; } = "";
 }

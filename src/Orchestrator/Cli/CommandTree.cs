@@ -28,6 +28,7 @@ public static class CommandTree
         root.Add(ListCommands.Runners(context));
         root.Add(ScheduleCommands.Build(context));
         root.Add(WebhookCommands.Build(context));
+        root.Add(SecretCommands.Build(context));
         root.Add(GenerateCommand.Build(context));
         root.Add(TokenCommands.Build(context));
         root.Add(AuditCommand.Build(context));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 
 namespace Orchestrator.Cli;
 
@@ -26,21 +25,7 @@ public static class LoginCommand
     private static string ReadToken(CliContext context)
     {
         if (!context.InputIsTerminal) return (context.In.ReadLine() ?? "").Trim();
-        context.Error.Write("token (orch_u_…): ");
         // Read without echo: the token is a credential.
-        var token = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter) break;
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (token.Length > 0) token.Length--;
-                continue;
-            }
-            if (!char.IsControl(key.KeyChar)) token.Append(key.KeyChar);
-        }
-        context.Error.WriteLine();
-        return token.ToString().Trim();
+        return HiddenInput.Read(context, "token (orch_u_…): ").Trim();
     }
 }

@@ -16,7 +16,8 @@ public static class WebhookCommands
         bindings.Add(Options.Command("create", "bind a repository's releases to environments", Options.Arg("REPOSITORY", "OWNER/NAME"),
                 Options.Text("--prod", "where releases roll out"), Options.Text("--staging", "where pre-releases roll out"),
                 Options.Text("--actions", "published,released,prereleased"), onRemoved, Options.Text("--spec-path", "default .orchestrator/rollout.yaml"),
-                Options.Text("--installation-id", "the GitHub App installation"))
+                Options.Text("--installation-id", "the GitHub App installation"),
+                Options.Text("--secret", "secret://NAME: the stored secret this repository's deliveries are signed with (default: the orchestrator's webhook secret)"))
             .WithOutput().Does(context, CreateBindingAsync));
         bindings.Add(Options.Command("delete", "delete a binding", Options.Arg("ID", "the binding's id")).Does(context, DeleteBindingAsync));
         webhooks.Add(bindings);
@@ -47,6 +48,7 @@ public static class WebhookCommands
         if (Value("actions") is { } actions) body["actions"] = new JsonArray([.. actions.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(a => JsonValue.Create(a))]);
         if (Value("on-removed") is { } onRemoved) body["onRemoved"] = onRemoved;
         if (Value("spec-path") is { } specPath) body["specPath"] = specPath;
+        if (Value("secret") is { } secret) body["secret"] = secret;
         if (Value("installation-id") is { } installation)
             body["installationId"] = long.TryParse(installation, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
                 : throw new UsageException("--installation-id must be a number");

@@ -4,6 +4,7 @@ using Contracts.Protocol;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orchestrator.Secrets;
 using Orchestrator.Telemetry;
 
 namespace Orchestrator.Dispatch;
@@ -13,7 +14,8 @@ namespace Orchestrator.Dispatch;
 /// needs; claims made at the same moment share a round trip and a commit (see <see cref="WriteBatcher"/>).
 /// </summary>
 public sealed class StepClaimer(
-    NpgsqlDataSource dataSource, WriteBatcher batcher, ReadySignal signal, TimeProvider time, IOptions<DispatchOptions> options, StepTelemetry telemetry)
+    NpgsqlDataSource dataSource, WriteBatcher batcher, ReadySignal signal, TimeProvider time, IOptions<DispatchOptions> options, StepTelemetry telemetry,
+    StepSecrets secrets)
 {
     private static readonly TimeSpan TouchEvery = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _touched = new();
@@ -37,15 +39,17 @@ public sealed class StepClaimer(
     public async Task<StepClaim?> TryClaimAsync(Guid runnerId, string[] labels, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await batcher.WriteAsync(NewClaim(runnerId, labels, now), cancellationToken) is { } row ? Claimed(row, now) : null;
+        return await batcher.WriteAsync(NewClaim(runnerId, labels, now), cancellationToken) is { } row ? await ClaimedAsync(row, now, cancellationToken) : null;
     }
 
-    /// <summary>The claim to hand out for a committed claim made at <paramref name="now"/>, counted in the metrics.</summary>
-    public StepClaim Claimed(ClaimedStep row, DateTimeOffset now)
+    /// <summary>The claim to hand out for a committed claim made at <paramref name="now"/>, counted in the metrics, with
+    /// the secret values its step reads. Should this fail (the database went away), the runner gets no answer and the
+    /// lease runs out: the step is claimed again as a new attempt.</summary>
+    public async Task<StepClaim> ClaimedAsync(ClaimedStep row, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
         telemetry.Claimed(row.Kind, row.ClaimableAt, now);
-        return ToClaim(row);
+        return ToClaim(row) with { Secrets = await secrets.ForAsync(row.Kind, row.Spec, cancellationToken) };
     }
 
     /// <summary>A claim to write, with a fresh lease; <paramref name="afterCompleting"/>: see <see cref="ClaimWrite"/>.</summary>

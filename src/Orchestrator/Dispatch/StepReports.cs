@@ -71,7 +71,7 @@ public sealed class StepReports(
             if (await batcher.WriteAsync(write, cancellationToken))
             {
                 if (write.Ended is { } ended) telemetry.AttemptEnded(ended);
-                return new Completion(Held: true, write.Next is { } claimed ? claimer.Claimed(claimed, now) : null);
+                return new Completion(Held: true, write.Next is { } claimed ? await claimer.ClaimedAsync(claimed, now, cancellationToken) : null);
             }
         }
         if (!await CompleteAloneAsync(stepId, request, outputs, cancellationToken)) return new Completion(Held: false, Next: null);

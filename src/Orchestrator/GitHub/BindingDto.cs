@@ -16,6 +16,9 @@ public sealed record BindingDto
     public string OnRemoved { get; init; } = Bindings.Nothing;
     public string SpecPath { get; init; } = Bindings.DefaultSpecPath;
     public long? InstallationId { get; init; }
+    /// <summary>The reference (<c>secret://NAME</c>) of the secret that signs this repository's deliveries, never its
+    /// value; null: the orchestrator's <c>GitHub:WebhookSecret</c>.</summary>
+    public string? Secret { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

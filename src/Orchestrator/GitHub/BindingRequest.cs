@@ -10,4 +10,7 @@ public sealed record BindingRequest
     public string? OnRemoved { get; init; }
     public string? SpecPath { get; init; }
     public long? InstallationId { get; init; }
+    /// <summary><c>secret://NAME</c>: the stored secret this repository's deliveries are signed with; null: the
+    /// orchestrator's <c>GitHub:WebhookSecret</c>.</summary>
+    public string? Secret { get; init; }
 }

@@ -1,3 +1,4 @@
+using Contracts.Specs;
 using Dapper;
 using Npgsql;
 using Orchestrator.Rollouts;
@@ -10,7 +11,7 @@ public sealed class BindingStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string Columns = """
         id AS Id, repository AS Repository, staging_environment AS StagingEnvironment, prod_environment AS ProdEnvironment,
         actions AS Actions, on_removed AS OnRemoved, spec_path AS SpecPath, installation_id AS InstallationId,
-        created_at AS CreatedAt, updated_at AS UpdatedAt
+        secret AS Secret, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<IReadOnlyList<BindingDto>> ListAsync(CancellationToken cancellationToken)
@@ -41,14 +42,19 @@ public sealed class BindingStore(NpgsqlDataSource dataSource, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(request);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // One transaction: the secret it names is key-share locked until the binding is written (see SecretStore.DeleteAsync).
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var errors = new ValidationErrors();
         foreach (var (field, name) in new[] { ("stagingEnvironment", request.StagingEnvironment), ("prodEnvironment", request.ProdEnvironment) })
         {
             if (name is null) continue;
             var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM environments WHERE name = @name)", new { name }, cancellationToken: cancellationToken));
+                "SELECT EXISTS (SELECT 1 FROM environments WHERE name = @name)", new { name }, transaction, cancellationToken: cancellationToken));
             if (!exists) errors.Add(field, $"Environment '{name}' does not exist (create it with PUT /api/environments/{{name}}).");
         }
+        if (request.Secret is { } secret)
+            foreach (var (field, message) in await Secrets.SecretStore.MissingAsync(connection, transaction, [("secret", SecretReference.NameOf(secret))], cancellationToken))
+                errors.Add(field, message);
         if (!errors.IsEmpty) return (null, errors);
 
         var now = time.GetUtcNow();
@@ -56,22 +62,23 @@ public sealed class BindingStore(NpgsqlDataSource dataSource, TimeProvider time)
         {
             id = id ?? Guid.NewGuid(), repository = request.Repository!.ToLowerInvariant(), staging = request.StagingEnvironment, prod = request.ProdEnvironment,
             actions = (request.Actions ?? Bindings.DefaultActions).Distinct().ToArray(), onRemoved = request.OnRemoved ?? Bindings.Nothing,
-            specPath = request.SpecPath ?? Bindings.DefaultSpecPath, request.InstallationId, now,
+            specPath = request.SpecPath ?? Bindings.DefaultSpecPath, request.InstallationId, request.Secret, now,
         };
         try
         {
             var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(id is null
                 ? $"""
-                  INSERT INTO github_bindings (id, repository, staging_environment, prod_environment, actions, on_removed, spec_path, installation_id, created_at, updated_at)
-                  VALUES (@id, @repository, @staging, @prod, @actions, @onRemoved, @specPath, @InstallationId, @now, @now)
+                  INSERT INTO github_bindings (id, repository, staging_environment, prod_environment, actions, on_removed, spec_path, installation_id, secret, created_at, updated_at)
+                  VALUES (@id, @repository, @staging, @prod, @actions, @onRemoved, @specPath, @InstallationId, @Secret, @now, @now)
                   RETURNING {Columns}
                   """
                 : $"""
                   UPDATE github_bindings SET repository = @repository, staging_environment = @staging, prod_environment = @prod, actions = @actions,
-                      on_removed = @onRemoved, spec_path = @specPath, installation_id = @InstallationId, updated_at = @now
+                      on_removed = @onRemoved, spec_path = @specPath, installation_id = @InstallationId, secret = @Secret, updated_at = @now
                   WHERE id = @id
                   RETURNING {Columns}
-                  """, values, cancellationToken: cancellationToken));
+                  """, values, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
             return (row?.ToDto(), null);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -97,13 +104,14 @@ public sealed class BindingStore(NpgsqlDataSource dataSource, TimeProvider time)
         public string OnRemoved { get; init; } = "";
         public string SpecPath { get; init; } = "";
         public long? InstallationId { get; init; }
+        public string? Secret { get; init; }
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
 
         public BindingDto ToDto() => new()
         {
             Id = Id, Repository = Repository, StagingEnvironment = StagingEnvironment, ProdEnvironment = ProdEnvironment, Actions = Actions,
-            OnRemoved = OnRemoved, SpecPath = SpecPath, InstallationId = InstallationId,
+            OnRemoved = OnRemoved, SpecPath = SpecPath, InstallationId = InstallationId, Secret = Secret,
             CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)), UpdatedAt = new DateTimeOffset(DateTime.SpecifyKind(UpdatedAt, DateTimeKind.Utc)),
         };
     }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Contracts.Specs;
 using Orchestrator.Rollouts;
 
 namespace Orchestrator.GitHub;
@@ -39,6 +40,8 @@ public static partial class Bindings
         if (request.SpecPath is { } path && (path.Length == 0 || path.StartsWith('/') || path.Split('/').Any(p => p is "" or "." or "..")))
             errors.Add("specPath", "Must be a relative path inside the repository, such as .orchestrator/rollout.yaml.");
         if (request.InstallationId is <= 0) errors.Add("installationId", "Must be a positive GitHub App installation id.");
+        if (request.Secret is { } secret && !(SecretReference.IsSecret(secret) && SecretReference.IsValidName(SecretReference.NameOf(secret))))
+            errors.Add("secret", $"Must be {SecretReference.Scheme}NAME, naming a stored secret (orchestrator secrets set NAME); the name is {SecretReference.NameRule}.");
         return errors;
     }
 }

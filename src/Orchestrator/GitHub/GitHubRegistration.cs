@@ -16,6 +16,7 @@ public static class GitHubRegistration
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryProcessor>());
         services.AddSingleton<DeliveryWrites>();
         services.AddSingleton<DeliveryRecorder>();
+        services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<StatusSender>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusSender>());
         return services;

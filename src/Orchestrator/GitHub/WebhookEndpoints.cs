@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Orchestrator.Auth;
 using Orchestrator.Hosting;
 using Orchestrator.Rollouts;
@@ -28,9 +27,9 @@ public static class WebhookEndpoints
 
     /// <summary>Record, then work: nothing here waits for GitHub, so the answer comes well within its 10 s.</summary>
     private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult, ValidationProblem>> ReceiveAsync(
-        HttpRequest request, DeliveryRecorder recorder, IOptions<GitHubOptions> options, Telemetry.OrchestratorMetrics metrics, CancellationToken cancellationToken)
+        HttpRequest request, DeliveryRecorder recorder, WebhookSecrets secrets, Telemetry.OrchestratorMetrics metrics, CancellationToken cancellationToken)
     {
-        var result = await ReceiveCoreAsync(request, recorder, options, cancellationToken);
+        var result = await ReceiveCoreAsync(request, recorder, secrets, cancellationToken);
         // The event header is the sender's to choose: only the events we know get a series of their own.
         var sent = request.Headers[EventHeader].ToString();
         var name = sent is "release" or "ping" ? sent : "other";
@@ -40,15 +39,14 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<WebhookAck>, ProblemHttpResult, ValidationProblem>> ReceiveCoreAsync(
-        HttpRequest request, DeliveryRecorder recorder, IOptions<GitHubOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, DeliveryRecorder recorder, WebhookSecrets secrets, CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        if (!o.HasWebhookSecret)
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhooks are not configured",
-                detail: "This orchestrator has no webhook secret, and it accepts no unsigned delivery: set GitHub:WebhookSecretFile (or GitHub__WebhookSecret).");
         var body = await ReadBodyAsync(request, cancellationToken);
         if (body is null) return Problems.TooLarge();
-        if (!WebhookSignature.IsValid(request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } h ? h : null, o.WebhookSecret!, body))
+        if (await secrets.ForAsync(body, cancellationToken) is not { } secret)
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhooks are not configured",
+                detail: "This orchestrator has no webhook secret for this repository, and it accepts no unsigned delivery: set GitHub:WebhookSecretFile (or GitHub__WebhookSecret), or give the repository's binding a secret (secret://NAME).");
+        if (!WebhookSignature.IsValid(request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } h ? h : null, secret, body))
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Bad signature",
                 detail: $"{WebhookSignature.Header} must be 'sha256=' and the hex HMAC-SHA256 of the body with the webhook's secret.");
         if (string.IsNullOrEmpty(request.Headers[DeliveryHeader])) return Problems.Invalid(DeliveryHeader, "Required: the delivery's unique id.");

@@ -15,6 +15,7 @@ using Orchestrator.Runners;
 using Orchestrator.Runs;
 using Orchestrator.Windows;
 using Orchestrator.Schedules;
+using Orchestrator.Secrets;
 using Orchestrator.Telemetry;
 
 namespace Orchestrator.Hosting;
@@ -58,6 +59,7 @@ public static class ServerHost
         services.AddSingleton<Migrator>();
         services.AddOrchestratorAuth();
         services.AddSharedKeyRing(builder.Configuration);
+        services.AddSecrets();
         services.AddDispatch();
         services.AddSingleton<RolloutService>();
         services.AddSingleton<RunStore>();
@@ -116,6 +118,7 @@ public static class ServerHost
         app.MapStepProtocol();
         app.MapGitHubWebhooks();
         app.MapSchedules();
+        app.MapSecrets();
         app.MapOrchestratorMetrics();
         app.MapWhoAmI();
         app.MapTokens();

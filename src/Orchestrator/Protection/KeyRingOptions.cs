@@ -1,7 +1,8 @@
 namespace Orchestrator.Protection;
 
-/// <summary>Bound from <c>DataProtection</c>: how the key ring in PostgreSQL is itself protected. Without a certificate
-/// the keys are stored as Data Protection writes them, unencrypted (Data Protection logs a warning as it stores one).</summary>
+/// <summary>Bound from <c>DataProtection</c>: how the key ring in PostgreSQL is itself protected, by a certificate or by
+/// a key file (one of them). Without either the keys are stored as Data Protection writes them, unencrypted (Data
+/// Protection logs a warning as it stores one).</summary>
 public sealed class KeyRingOptions
 {
     public const string Section = "DataProtection";
@@ -11,4 +12,8 @@ public sealed class KeyRingOptions
 
     /// <summary>A file holding the .pfx file's password (never the password itself on a command line).</summary>
     public string? CertificatePasswordFile { get; set; }
+
+    /// <summary>Or a file of at least 32 random bytes from which the key that encrypts every key at rest is derived
+    /// (see <see cref="KeyFileKey"/>); every instance on the database needs the same file.</summary>
+    public string? KeyFile { get; set; }
 }

@@ -8,7 +8,7 @@ namespace Orchestrator.Protection;
 /// <summary>
 /// Data Protection (cookies, antiforgery tokens, protected values) with one key ring for every instance: in
 /// PostgreSQL, under the application name <c>orchestrator</c>, encrypted at rest with <c>DataProtection:CertificateFile</c>
-/// when one is configured.
+/// or <c>DataProtection:KeyFile</c> when one is configured.
 /// </summary>
 public static class ProtectionRegistration
 {
@@ -19,7 +19,15 @@ public static class ProtectionRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(KeyRingOptions.Section).Get<KeyRingOptions>() ?? new KeyRingOptions();
         var builder = services.AddDataProtection().SetApplicationName(ApplicationName);
+        if (!string.IsNullOrEmpty(options.CertificateFile) && !string.IsNullOrEmpty(options.KeyFile))
+            throw new InvalidOperationException($"{KeyRingOptions.Section}:CertificateFile and {KeyRingOptions.Section}:KeyFile are both set: the key ring is protected by one of them, choose which.");
         if (!string.IsNullOrEmpty(options.CertificateFile)) builder.ProtectKeysWithCertificate(LoadCertificate(options));
+        if (!string.IsNullOrEmpty(options.KeyFile))
+        {
+            var key = KeyFileKey.Load(options.KeyFile);
+            services.AddSingleton(key);
+            services.Configure<KeyManagementOptions>(o => o.XmlEncryptor = new KeyFileXmlEncryptor(key));
+        }
         services.AddSingleton<PostgresKeyRepository>();
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = sp.GetRequiredService<PostgresKeyRepository>()));

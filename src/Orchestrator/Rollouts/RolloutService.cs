@@ -64,6 +64,8 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
             var environment = await LockEnvironmentAsync(connection, transaction, spec.Environment, cancellationToken);
             if (environment is null) return RunCommandResult.Missing();
             if (KindMismatch(spec, environment) is { } errors) return RunCommandResult.BadInput(errors);
+            // A teardown's steps read no secret: it may run from a spec whose secret is gone.
+            if (plan is null && await MissingSecretsAsync(connection, transaction, spec, cancellationToken) is { } missing) return RunCommandResult.BadInput(missing);
 
             var version = environment.NextVersion;
             var revision = $"r{version}";
@@ -121,7 +123,8 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
         var steps = Planner.Plan(spec, state, environment.RequireApproval);
         var revision = $"r{environment.NextVersion}";
         var wait = urgent ? null : (await WindowStore.CalendarAsync(connection, null, environment.Name, cancellationToken)).WaitFor(time.GetUtcNow());
-        return new PlanPreview(environment.Name, revision, KindMismatch(spec, environment),
+        var errors = KindMismatch(spec, environment) ?? await MissingSecretsAsync(connection, null, spec, cancellationToken);
+        return new PlanPreview(environment.Name, revision, errors,
             steps.Select(s => Describe(spec, revision, s, hasStable: state.StableRevision is not null)).ToList(), wait);
     }
 
@@ -141,6 +144,15 @@ public sealed class RolloutService(Database database, RunProgress progress, Time
         if (spec.Target.Kind == environment.TargetKind) return null;
         var errors = new ValidationErrors();
         errors.Add("target.kind", $"Environment '{environment.Name}' has target kind '{environment.TargetKind}', not '{spec.Target.Kind}'.");
+        return errors;
+    }
+
+    private static async Task<ValidationErrors?> MissingSecretsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, RolloutSpec spec, CancellationToken cancellationToken)
+    {
+        var missing = await Secrets.SecretStore.MissingAsync(connection, transaction, SpecSecrets.Of(spec), cancellationToken);
+        if (missing.Count == 0) return null;
+        var errors = new ValidationErrors();
+        foreach (var (field, message) in missing) errors.Add(field, message);
         return errors;
     }
 

@@ -153,10 +153,13 @@ public static partial class SpecValidator
     }
 
     // The spec is stored and shown: it may name where the token is, never hold it.
+    // Whether a secret:// reference names a stored secret is checked where the rollout is written (RolloutService).
     private static void ValidateTokenReference(string? reference, string path, ValidationErrors errors)
     {
         if (reference is not null && reference.StartsWith("hf_", StringComparison.Ordinal))
-            errors.Add(path, "Looks like a Hugging Face token itself; give a reference (file:///path or a stored secret's name).");
+            errors.Add(path, $"Looks like a Hugging Face token itself; give a reference (file:///path, or {SecretReference.Scheme}NAME after 'orchestrator secrets set NAME').");
+        else if (SecretReference.IsSecret(reference) && !SecretReference.IsValidName(SecretReference.NameOf(reference!)))
+            errors.Add(path, $"{SecretReference.Scheme}NAME: the name must be {SecretReference.NameRule}.");
     }
 
     private static void ValidateStrategy(StrategySpec? strategy, string targetKind, ValidationErrors errors)

@@ -122,5 +122,8 @@ public sealed class ScheduleService(ScheduleStore store, NpgsqlDataSource dataSo
             errors.Add("action", $"Environment '{request.Environment}' has target kind '{kind}': teardown deletes gke resources only.");
         if (request.Spec is { } spec && spec.Target.Kind != kind)
             errors.Add("spec.target.kind", $"Environment '{request.Environment}' has target kind '{kind}', not '{spec.Target.Kind}'.");
+        if (request.Spec is { } withSecrets)
+            foreach (var (field, message) in await Secrets.SecretStore.MissingAsync(connection, null, SpecSecrets.Of(withSecrets), cancellationToken))
+                errors.Add("spec." + field, message);
     }
 }

@@ -6,7 +6,9 @@ namespace Runner.Agent;
 /// <summary>
 /// Ships a step's log lines in batches of up to <c>maxLines</c> or every <c>interval</c>, whichever comes first.
 /// Each line gets its per-attempt sequence number when written, so a batch resent after a transient error is stored
-/// once. A 409 (lease lost) stops shipping; the work is being stopped anyway.
+/// once. A 409 (lease lost) stops shipping; the work is being stopped anyway. Every line is masked (whole, before it
+/// is cut to 8,192 characters); once the masker knows a value, the latest line waits for the next one, or for the
+/// interval to pass, so that a value written across two lines is masked in both (<see cref="SecretMasker.MaskAcross"/>).
 /// </summary>
 internal sealed class LogBatcher : IStepLog, IAsyncDisposable
 {
@@ -18,8 +20,10 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task _shipping;
+    private const int MaxLineLength = 8192;
     private readonly Lock _gate = new();
     private long _sequence;
+    private (string Text, DateTimeOffset At)? _held;
 
     public LogBatcher(
         Func<IReadOnlyList<LogLine>, CancellationToken, Task> send,
@@ -43,20 +47,57 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
 
     public void Write(string line)
     {
-        var text = _masker.Apply(line.Length <= 8192 ? line : line[..8192] + "…");
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            // Sequence and enqueue under one lock, so lines are queued in sequence order.
-            _lines.Writer.TryWrite(new LogLine(++_sequence, _time.GetUtcNow(), text));
+            if (!_masker.HasValues)
+            {
+                Enqueue(line, now);
+                return;
+            }
+
+            // The latest line is held back until the next one comes (or the interval ends): a secret printed across
+            // the two is masked in both before either leaves.
+            if (_held is { } held)
+            {
+                var (first, second) = _masker.MaskAcross(held.Text, line);
+                Enqueue(first, held.At);
+                line = second;
+            }
+
+            _held = (line, now);
         }
     }
 
     /// <summary>Ships what is queued and stops; gives up on what could not be shipped within <paramref name="within"/>.</summary>
     public async Task FlushAsync(TimeSpan within)
     {
-        _lines.Writer.TryComplete();
+        lock (_gate)
+        {
+            ReleaseHeld();
+            _lines.Writer.TryComplete();
+        }
+
         _abandon.CancelAfter(within);
         await _shipping;
+    }
+
+    // Masked whole before it is cut, so that a secret across the cut cannot leave half of itself.
+    private void Enqueue(string line, DateTimeOffset at)
+    {
+        var text = _masker.Apply(line);
+        text = text.Length <= MaxLineLength ? text : text[..MaxLineLength] + "…";
+        // Sequence and enqueue under one lock, so lines are queued in sequence order.
+        _lines.Writer.TryWrite(new LogLine(++_sequence, at, text));
+    }
+
+    private void ReleaseHeld()
+    {
+        if (_held is { } held)
+        {
+            Enqueue(held.Text, held.At);
+            _held = null;
+        }
     }
 
     /// <summary>Stops at once, dropping what is queued (the lease is gone: nobody may write to this attempt).</summary>
@@ -79,7 +120,7 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
         var batch = new List<LogLine>(_maxLines);
         try
         {
-            while (await reader.WaitToReadAsync(_abandon.Token))
+            while (await WaitOrReleaseAsync(reader))
             {
                 await FillAsync(reader, batch);
                 await SendWithRetryAsync(batch);
@@ -93,6 +134,27 @@ internal sealed class LogBatcher : IStepLog, IAsyncDisposable
         catch (LeaseLostException)
         {
             LeaseLost = true;
+        }
+    }
+
+    /// <summary>Waits for lines; a line held back is let go once an interval passes with nothing after it.</summary>
+    private async Task<bool> WaitOrReleaseAsync(ChannelReader<LogLine> reader)
+    {
+        while (true)
+        {
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
+            tick.CancelAfter(_interval);
+            try
+            {
+                return await reader.WaitToReadAsync(tick.Token);
+            }
+            catch (OperationCanceledException) when (tick.IsCancellationRequested && !_abandon.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    ReleaseHeld();
+                }
+            }
         }
     }
 

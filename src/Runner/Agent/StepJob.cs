@@ -20,6 +20,8 @@ internal sealed class StepJob(
     /// <summary>Runs the claimed step to its end; returns the next step when the server handed one with the completion.</summary>
     public async Task<StepClaim?> RunAsync(StepClaim claim, CancellationToken shutdown)
     {
+        // Before anything can write a line about this step: every value the claim carries is masked from here on.
+        foreach (var value in claim.Secrets.Values) masker.Add(value);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["StepId"] = claim.StepId, ["RunId"] = claim.RunId });
         AgentLog.Claimed(logger, claim.StepId, claim.Name, claim.Kind, claim.RunId, claim.Attempt);
         await using var log = new LogBatcher(
@@ -117,7 +119,7 @@ internal sealed class StepJob(
                 continue;
             }
 
-            var sent = progress.TakeUnsent();
+            var sent = Masked(progress.TakeUnsent());
             try
             {
                 var beat = await client.HeartbeatAsync(
@@ -167,7 +169,7 @@ internal sealed class StepJob(
     /// the progress it ended with. A failure here changes nothing; the completion reports the lease's loss.</summary>
     private async Task SendLastProgressAsync(StepClaim claim, DateTimeOffset expires, ProgressReporter progress, WorkStop stop)
     {
-        if (stop.Reason == StopReason.LeaseLost || progress.TakeUnsent() is not { } last) return;
+        if (stop.Reason == StopReason.LeaseLost || Masked(progress.TakeUnsent()) is not { } last) return;
         try
         {
             await client.HeartbeatAsync(claim.StepId, new HeartbeatRequest(claim.LeaseToken, Progress: last), Remaining(expires), CancellationToken.None);
@@ -177,6 +179,10 @@ internal sealed class StepJob(
             AgentLog.ReportFailed(logger, e, claim.StepId);
         }
     }
+
+    // A progress message is shown by the API and the dashboard like a log line.
+    private StepProgress? Masked(StepProgress? progress) =>
+        progress is { Message: { } message } ? progress with { Message = masker.Apply(message) } : progress;
 
     /// <summary>When the lease is renewed next: a third of the time left to it, at least 100 ms from now.</summary>
     private DateTimeOffset RenewAt(DateTimeOffset expires)
@@ -217,6 +223,8 @@ internal sealed class StepJob(
                 log.Write(result.Error);
             }
 
+            // A handler's output or error that repeats a secret goes back masked, never as the value.
+            result = result with { Outputs = masker.Apply(result.Outputs), Error = result.Error is null ? null : masker.Apply(result.Error) };
             await log.FlushAsync(TimeSpan.FromSeconds(30));
             var next = await client.CompleteAsync(
                 claim.StepId,

@@ -101,7 +101,7 @@ internal sealed class RunnerConvertHandler(StorageClients storage, ICheckpointSt
         {
             if (!HubSource.TryParse(source, out var hubSource, out var problem)) throw new StepFailedException($"model source '{source}': {problem}");
             var reference = step.Spec.Target.Gke?.HuggingFaceToken;
-            var token = reference is { Length: > 0 } ? await TokenReference.ResolveAsync(reference, "target.gke.huggingFaceToken", cancellationToken) : null;
+            var token = reference is { Length: > 0 } ? await TokenReference.ResolveAsync(reference, "target.gke.huggingFaceToken", step.Claim.Secrets, cancellationToken) : null;
             try
             {
                 return (await hub.DownloadAsync(hubSource, token, runner.HubCacheDir, step.Log, cancellationToken)).Directory;

@@ -11,7 +11,7 @@ internal sealed class SecretHandler(SecretMasker masker)
 {
     public async Task<StepResult> RunAsync(KubeStep step, CancellationToken cancellationToken)
     {
-        var token = await TokenReference.ResolveAsync(step.Target.HuggingFaceToken, "target.huggingFaceToken", cancellationToken);
+        var token = await TokenReference.ResolveAsync(step.Target.HuggingFaceToken, "target.huggingFaceToken", step.Claim.Secrets, cancellationToken);
         masker.Add(token);
         await KubeApply.ApplyAsync(step.Client, step.Manifests.Secret(token), cancellationToken);
         step.Log.Write($"secret {step.Namespace}/{Names.Secret} holds {Names.SecretKey}");

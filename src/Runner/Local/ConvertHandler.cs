@@ -114,7 +114,7 @@ internal static class ConvertHandler
 
         try
         {
-            var token = step.Target.HuggingFaceToken is { Length: > 0 } reference ? await TokenReference.ResolveAsync(reference, "target.local.huggingFaceToken", cancellationToken) : null;
+            var token = step.Target.HuggingFaceToken is { Length: > 0 } reference ? await TokenReference.ResolveAsync(reference, "target.local.huggingFaceToken", step.Claim.Secrets, cancellationToken) : null;
             var snapshot = await hub.DownloadAsync(source, token, step.Options.HubCacheDir, step.Log, cancellationToken);
             return (snapshot.Directory, Checksums.ListingSha256(snapshot.Sha256), null);
         }

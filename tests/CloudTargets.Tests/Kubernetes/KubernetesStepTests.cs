@@ -127,6 +127,38 @@ public sealed class KubernetesStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SecretEnsure_StoredSecretGivenWithTheClaim_AppliedButNeverInLogsOrOutputs()
+    {
+        const string value = "stored-secret-value-0123456789";
+        var spec = WithToken(Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile), "secret://hf");
+        var claim = CloudHarness.Claim(spec, StepKinds.SecretEnsure) with { Secrets = new Dictionary<string, string> { ["secret://hf"] = value } };
+
+        var (result, log) = await _h.RunAsync(claim);
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, result.Error);
+        var secret = _h.Kube.Get("secrets", "default", "huggingface-secret")!;
+        Assert.Equal(value, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)secret["data"]!["HUGGINGFACE_TOKEN"]!)));
+        Assert.DoesNotContain(value, log.Text + result.Outputs?.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("token=***", _h.Masker.Apply($"token={value}"));
+    }
+
+    [Fact]
+    public async Task SecretEnsure_StoredSecretMissingFromTheClaim_FailsNamingIt()
+    {
+        var spec = WithToken(Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile), "secret://gone");
+
+        var (result, _) = await _h.RunAsync(spec, StepKinds.SecretEnsure);
+
+        Assert.Equal(StepStatuses.Failed, result.Outcome);
+        Assert.Contains("secret://gone", result.Error, StringComparison.Ordinal);
+        Assert.Contains("orchestrator secrets set gone", result.Error, StringComparison.Ordinal);
+        Assert.Null(_h.Kube.Get("secrets", "default", "huggingface-secret"));
+    }
+
+    private static Contracts.Specs.RolloutSpec WithToken(Contracts.Specs.RolloutSpec spec, string reference) =>
+        spec with { Target = spec.Target with { Kubernetes = spec.Target.Kubernetes! with { HuggingFaceToken = reference } } };
+
+    [Fact]
     public async Task SecretEnsure_TokenFromFile_AppliedButNeverInLogsOrOutputs()
     {
         var spec = Specs.Kubernetes(_h.WriteKubeconfig(), _h.TokenFile);

@@ -81,7 +81,7 @@ public sealed class CommandLineTests
         var code = await CliApp.RunAsync(["--help"], new CliContext(output, TextWriter.Null, TextReader.Null, false, TimeProvider.System, CancellationToken.None));
 
         Assert.Equal(0, code);
-        foreach (var verb in new[] { "login", "status", "apply", "plan", "runs", "rollouts", "environments", "runners", "schedules", "webhooks", "generate", "completion" })
+        foreach (var verb in new[] { "login", "status", "apply", "plan", "runs", "rollouts", "environments", "runners", "schedules", "webhooks", "secrets", "generate", "completion" })
             Assert.Matches($@"(?m)^\s+{verb}\b", output.ToString());
     }
 }

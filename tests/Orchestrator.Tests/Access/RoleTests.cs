@@ -53,6 +53,9 @@ public sealed class RoleTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         { "POST", "/api/tokens", "{}", Roles.Admin },
         { "DELETE", $"/api/tokens/{Nobody}", null, Roles.Admin },
         { "GET", "/api/audit", null, Roles.Admin },
+        { "GET", "/api/secrets", null, Roles.Admin },
+        { "PUT", "/api/secrets/nothing-here", "{}", Roles.Admin },
+        { "DELETE", "/api/secrets/nothing-here", null, Roles.Admin },
     };
 
     [Theory]

@@ -48,7 +48,7 @@ public sealed class ScopeTests(ServerFixture fixture) : IClassFixture<ServerFixt
     public async Task LimitedAdmin_IsRefusedWhatBelongsToNoEnvironment()
     {
         using var limited = fixture.Server.Client(await IssuedTokens.CreateAsync(fixture.Server, Roles.Admin, ["local"]));
-        foreach (var path in new[] { "/api/tokens", "/api/audit", "/api/webhooks/bindings" })
+        foreach (var path in new[] { "/api/tokens", "/api/audit", "/api/webhooks/bindings", "/api/secrets" })
         {
             using var response = await limited.GetAsync(path);
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

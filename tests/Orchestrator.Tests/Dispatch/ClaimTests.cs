@@ -15,8 +15,13 @@ public sealed class ClaimTests(TestDatabase database) : IClassFixture<TestDataba
         var signal = new ReadySignal();
         var batcher = new WriteBatcher(new Database(database.DataSource), new RunProgress(signal), TimeProvider.System, options, NullLogger<WriteBatcher>.Instance);
         return new StepClaimer(database.DataSource, batcher, signal, TimeProvider.System, options,
-            new Orchestrator.Telemetry.StepTelemetry(new Orchestrator.Telemetry.OrchestratorMetrics()));
+            new Orchestrator.Telemetry.StepTelemetry(new Orchestrator.Telemetry.OrchestratorMetrics()), Secrets(database));
     }
+
+    // The claimer reveals the secrets a step reads; these steps read none, the store is real all the same.
+    internal static Orchestrator.Secrets.StepSecrets Secrets(TestDatabase database) =>
+        new(new Orchestrator.Secrets.SecretStore(new Database(database.DataSource),
+            new Orchestrator.Secrets.SecretProtector(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider()), TimeProvider.System));
 
     [Fact]
     public async Task Claim_EightConcurrentClaimers_ClaimEachOfAThousandStepsExactlyOnce()

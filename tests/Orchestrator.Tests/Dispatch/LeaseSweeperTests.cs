@@ -19,7 +19,7 @@ public sealed class LeaseSweeperTests(TestDatabase database) : IClassFixture<Tes
         var db = new Database(database.DataSource);
         var batcher = new WriteBatcher(db, progress, time, _options, NullLogger<WriteBatcher>.Instance);
         var telemetry = new Orchestrator.Telemetry.StepTelemetry(new Orchestrator.Telemetry.OrchestratorMetrics());
-        var claimer = new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options, telemetry);
+        var claimer = new StepClaimer(database.DataSource, batcher, new ReadySignal(), time, _options, telemetry, ClaimTests.Secrets(database));
         return (claimer,
             new LeaseSweeper(db, outcomes, progress, time, _options, telemetry, NullLogger<LeaseSweeper>.Instance),
             new StepReports(db, batcher, claimer, outcomes, progress, time, _options, telemetry));

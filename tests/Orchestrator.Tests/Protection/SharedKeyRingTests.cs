@@ -53,6 +53,41 @@ public sealed class SharedKeyRingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithAKeyFile_TheKeyIsEncryptedAtRest_AnotherInstanceWithItReadsIt_OneWithoutItCannot()
+    {
+        var keyFile = Path.Combine(_dir, "keyring.key");
+        await File.WriteAllBytesAsync(keyFile, RandomNumberGenerator.GetBytes(32));
+        await using var a = await TestServer.StartAsync(_database, "--DataProtection:KeyFile", keyFile);
+        await using var b = await TestServer.StartAsync(_database, "--DataProtection:KeyFile", keyFile);
+        await using var without = await TestServer.StartAsync(_database);
+
+        var protectedText = Protector(a).Protect("secret value");
+        var read = Protector(b).Unprotect(protectedText);
+        var stored = await _database.ScalarAsync<string>("SELECT xml FROM data_protection_keys");
+
+        Assert.Equal("secret value", read);
+        Assert.Contains(nameof(Orchestrator.Protection.KeyFileXmlDecryptor), stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("<masterKey", stored, StringComparison.Ordinal);
+        Assert.ThrowsAny<Exception>(() => Protector(without).Unprotect(protectedText));
+    }
+
+    [Theory]
+    [InlineData(16, false)]
+    [InlineData(32, true)]
+    public async Task KeyFileTooShortOrBesideACertificate_StopsTheStart_NamingTheSetting(int bytes, bool withCertificate)
+    {
+        var keyFile = Path.Combine(_dir, "keyring.key");
+        await File.WriteAllBytesAsync(keyFile, RandomNumberGenerator.GetBytes(bytes));
+        string[] args = withCertificate
+            ? ["--DataProtection:KeyFile", keyFile, "--DataProtection:CertificateFile", WriteCertificate().Pfx, "--DataProtection:CertificatePasswordFile", WriteCertificate().PasswordFile]
+            : ["--DataProtection:KeyFile", keyFile];
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(_database, args));
+
+        Assert.Contains("DataProtection:KeyFile", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnreadableCertificate_StopsTheStart_NamingTheSetting()
     {
         var missing = Path.Combine(_dir, "missing.pfx");

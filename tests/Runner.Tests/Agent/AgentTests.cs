@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Auth;
 using Runner.Agent;
@@ -204,6 +205,28 @@ public sealed class AgentTests(OrchestratorStack stack, TinyModelFixture model)
         Assert.True(convert["total"]!.GetValue<double>() > 0);
         Assert.Equal(convert["total"]!.GetValue<double>(), convert["done"]!.GetValue<double>()); // the last report went before the completion
         Assert.Equal((1d, 1d), (deployed["done"]!.GetValue<double>(), deployed["total"]!.GetValue<double>()));
+    }
+
+    [Fact]
+    public async Task Claim_CarriesAStoredSecret_TheAgentMasksItBeforeTheStepRuns()
+    {
+        const string value = "agent-stored-secret-0123456789";
+        using (var put = await stack.User.PutAsJsonAsync("api/secrets/agent-hf", new { value }))
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        _gate.Hold("convert");
+        var agent = await StartAgentAsync(await stack.CreateTokenAsync(TokenKinds.Registration));
+        var spec = Spec();
+        spec["target"]!["local"]!["huggingFaceToken"] = "secret://agent-hf";
+        var runId = await stack.ApplyAsync(spec);
+
+        // A file:// source reads no token: only the claim's secrets can have taught the masker this value.
+        await Eventually.TrueAsync(async () => _gate.Pids("convert").Count > 0, "the conversion to start", TimeSpan.FromSeconds(60));
+        var masked = agent.Services.GetRequiredService<SecretMasker>().Apply($"token={value}");
+        _gate.Release("convert");
+        await WaitForRunAsync(runId, RunStatuses.Succeeded, TimeSpan.FromMinutes(2));
+
+        Assert.Equal($"token={SecretMasker.Mask}", masked);
+        Assert.DoesNotContain(value, await stack.LogsAsync(runId) + (await stack.RunAsync(runId)).ToJsonString(), StringComparison.Ordinal);
     }
 
     private async Task<JsonObject> StepOfKindAsync(Guid runId, string kind) =>

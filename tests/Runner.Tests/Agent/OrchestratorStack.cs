@@ -15,6 +15,8 @@ public sealed class OrchestratorStack : IAsyncLifetime
     private TestServer _server = null!;
 
     public Uri Server => _server.BaseAddress;
+    /// <summary>The test's own database.</summary>
+    public string ConnectionString => _database.ConnectionString;
     public HttpClient User { get; private set; } = null!;
 
     public async Task InitializeAsync()

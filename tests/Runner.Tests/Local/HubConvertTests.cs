@@ -59,6 +59,33 @@ public sealed class HubConvertTests(TinyModelFixture model) : IClassFixture<Tiny
     }
 
     [Fact]
+    public async Task Convert_GatedHfSourceWithAStoredSecret_DownloadsWithTheValueTheClaimCarried()
+    {
+        _hub.Add(FakeHubRepo.FromDirectory("org/gated-tiny", model.ModelDir, gatedToken: Token));
+        await using var target = Target("hf://org/gated-tiny@main", "secret://hf-token");
+        target.Secrets = new Dictionary<string, string> { ["secret://hf-token"] = Token };
+
+        var (result, log) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
+
+        Assert.True(result.Outcome == StepStatuses.Succeeded, $"{result.Error}\n{log}");
+        Assert.All(_hub.Requests.Where(r => r.Host == "hub"), r => Assert.Equal($"Bearer {Token}", r.Authorization));
+        Assert.DoesNotContain(Token, log + result.Outputs!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Convert_StoredSecretTheClaimDidNotCarry_FailsNamingIt()
+    {
+        _hub.Add(FakeHubRepo.FromDirectory("org/tiny", model.ModelDir));
+        await using var target = Target("hf://org/tiny", "secret://gone");
+
+        var (result, _) = await target.RunAsync(StepKinds.CheckpointConvert, "r1");
+
+        Assert.Equal(StepStatuses.Failed, result.Outcome);
+        Assert.Contains("target.local.huggingFaceToken: the orchestrator sent no value for secret://gone", result.Error, StringComparison.Ordinal);
+        Assert.Empty(_hub.Requests);
+    }
+
+    [Fact]
     public async Task Convert_MetaLayoutWithTheTokenizerUnderOriginal_DownloadsItAndConverts()
     {
         var files = FakeHubRepo.FromDirectory("x/y", model.ModelDir).Files.ToDictionary(

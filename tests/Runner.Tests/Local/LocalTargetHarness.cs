@@ -55,6 +55,9 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
     /// <summary>The product's Hub client, shared by every step run here as a runner shares it.</summary>
     private HttpClient HubHttp { get; } = HubClient.CreateHttpClient();
 
+    /// <summary>The stored secrets' values the claims carry (<c>StepClaim.Secrets</c>), by reference.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Runs one step through a fresh provider, as a new runner process would.</summary>
     public async Task<(StepResult Result, RecordingLog Log)> RunAsync(
         string kind, string revision, JsonObject? parameters = null, JsonObject? inputs = null)
@@ -74,6 +77,7 @@ internal sealed class LocalTargetHarness : IAsyncDisposable
             Spec = JsonSerializer.SerializeToNode(Spec, ContractJson.Options)!.AsObject(),
             Parameters = parameters ?? [],
             Inputs = inputs ?? [],
+            Secrets = Secrets,
         };
         var log = new RecordingLog();
         using var probeClient = EngineProbe.CreateClient();
