@@ -22,15 +22,13 @@ public sealed class ForbiddenProblemHandler : IAuthorizationMiddlewareResultHand
         }
         var name = context.User.FindFirstValue(ClaimTypes.Name);
         var held = context.User.FindFirstValue(TokenClaims.Role);
-        var detail = failed.OfType<RoleRequirement>().MaxBy(r => Array.IndexOf(Roles.All, r.Role)) is { } role
-            ? $"This needs the '{role.Role}' role; the token '{name}' has the '{held}' role."
+        var needed = failed.OfType<RoleRequirement>().MaxBy(r => Array.IndexOf(Roles.All, r.Role));
+        var detail = needed is not null
+            ? $"This needs the '{needed.Role}' role; the token '{name}' has the '{held}' role."
             : $"This needs a token not limited to environments; the token '{name}' is limited to: {string.Join(", ", EnvironmentScope.Of(context.User) ?? [])}.";
-        var extensions = new Dictionary<string, object?>();
-        if (failed.OfType<RoleRequirement>().MaxBy(r => Array.IndexOf(Roles.All, r.Role)) is { } needed)
-        {
-            extensions["requiredRole"] = needed.Role;
-            extensions["role"] = held;
-        }
+        var extensions = needed is null
+            ? new Dictionary<string, object?>()
+            : new Dictionary<string, object?> { ["requiredRole"] = needed.Role, ["role"] = held };
         await TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", extensions: extensions).ExecuteAsync(context);
     }
 }
