@@ -11,7 +11,7 @@ namespace EndToEnd.Tests.Dashboard;
 /// <summary>The dashboard in Debian's Chromium against the real orchestrator, runner and engine. One stack for the
 /// class; every test signs in on its own and asserts that its pages logged no console error.</summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class DashboardTests(DashboardStack fixture, TinyModelFixture model, ITestOutputHelper output) : IClassFixture<DashboardStack>
+public sealed partial class DashboardTests(DashboardStack fixture, TinyModelFixture model, ITestOutputHelper output) : IClassFixture<DashboardStack>
 {
     private TestStack Stack => fixture.Stack;
 

@@ -104,7 +104,8 @@ function* objects(state) {
   state.scan = s.length;
 }
 
-document.getElementById('prompt').addEventListener('submit', async event => {
+// The form is on the page only for a token that may ask (an operator within its environments).
+document.getElementById('prompt')?.addEventListener('submit', async event => {
   event.preventDefault();
   const form = event.currentTarget;
   const answer = document.getElementById('answer');

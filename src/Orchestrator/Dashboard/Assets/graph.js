@@ -22,7 +22,8 @@ export function layout(steps) {
   const place = new Map();
   columns.forEach((column, c) => column.forEach((s, r) => place.set(s.name, { x: PAD + c * (W + GX), y: PAD + r * (H + GY) })));
   const rows = Math.max(1, ...columns.map(c => c.length));
-  return { place, width: PAD * 2 + columns.length * (W + GX) - GX, height: PAD * 2 + rows * (H + GY) - GY };
+  // A run without steps (one that failed before planning) draws an empty graph, never a negative size.
+  return { place, width: Math.max(0, PAD * 2 + columns.length * (W + GX) - GX), height: Math.max(0, PAD * 2 + rows * (H + GY) - GY) };
 }
 
 export function drawGraph(steps, onSelect) {

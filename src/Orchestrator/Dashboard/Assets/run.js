@@ -1,6 +1,6 @@
 // One run: its summary, the actions it allows, its step graph and table (refreshed every second while it runs) and
 // its log (read whole once, then followed through the API's SSE stream).
-import { actionButton, api, badge, duration, el, isFinal, link, poll, replace, short, table, when } from './ui.js';
+import { actionButton, api, badge, duration, el, isFinal, link, may, poll, replace, short, table, when } from './ui.js';
 import { drawGraph } from './graph.js';
 import { LogView } from './logview.js';
 
@@ -36,6 +36,7 @@ function actions(run) {
   const env = encodeURIComponent(run.environment);
   const refresh = () => runPoll.now();
   const buttons = [];
+  // Every action here is an operator's, within the token's environments.
   const waiting = steps.filter(s => s.status === 'waiting');
   if (waiting.some(s => s.kind === 'approval')) {
     buttons.push(actionButton('Approve', `Approve run ${short(run.id)} of ${run.environment}?`, () => api(`/api/runs/${run.id}/approve`, { method: 'POST' }), refresh));
@@ -52,6 +53,7 @@ function actions(run) {
   if (run.status === 'failed' || run.status === 'cancelled') {
     buttons.push(actionButton('Retry', `Retry run ${short(run.id)} from its failed steps?`, () => api(`/api/runs/${run.id}/retry`, { method: 'POST' }), refresh));
   }
+  if (!may('operator', run.environment)) buttons.length = 0;
   // Re-rendered only when the choice changes: a button replaced under the pointer would lose its click.
   const key = buttons.map(b => b.dataset.action).join();
   if (key === lastActions) return;

@@ -1,6 +1,17 @@
 // Shared helpers of the dashboard's pages: DOM building (text only, never HTML from data), API calls with the
 // session cookie (changes carry the antiforgery header), polling, confirmation, formatting.
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+const roles = ['viewer', 'operator', 'admin'];
+const tokenRole = document.querySelector('meta[name="token-role"]')?.content ?? '';
+const tokenEnvironments = document.querySelector('meta[name="token-environments"]')?.content;
+
+/** Whether the signed-in token's role reaches `needed` and its scope (if any) holds `environment`: the pages offer
+ * only such actions. The API judges every request again. */
+export function may(needed, environment) {
+  if (roles.indexOf(tokenRole) < roles.indexOf(needed)) return false;
+  if (tokenEnvironments === undefined || environment === undefined) return true;
+  return tokenEnvironments.split(',').includes(environment);
+}
 
 export function el(tag, attrs = {}, ...children) {
   const node = tag.startsWith('svg:')
