@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Runner.Gke;
 using Runner.Health;
 using Runner.HuggingFace;
@@ -18,6 +19,9 @@ internal static class AgentHost
         var builder = Host.CreateApplicationBuilder();
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // The console log passes through the secret masker like every step log line.
+        builder.Logging.AddConsole(o => o.FormatterName = MaskedConsoleFormatter.Name)
+            .AddConsoleFormatter<MaskedConsoleFormatter, SimpleConsoleFormatterOptions>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(60));
         builder.Services.AddAgent(options);
         builder.Services.AddHubDownloads(options);
