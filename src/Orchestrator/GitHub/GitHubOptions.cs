@@ -11,7 +11,8 @@ public sealed class GitHubOptions
 {
     public const string Section = "GitHub";
 
-    /// <summary>Key of <c>X-Hub-Signature-256</c>. Without it every delivery is refused (fail closed).</summary>
+    /// <summary>Key of <c>X-Hub-Signature-256</c>: the value, or <c>secret://NAME</c> of the secret store (read at each
+    /// delivery). Without it every delivery is refused (fail closed), except a binding's with its own secret.</summary>
     public string? WebhookSecret { get; set; }
     public string? WebhookSecretFile { get; set; }
 
@@ -41,7 +42,6 @@ public sealed class GitHubOptions
     [Range(0.01, 3600.0)] public double InitialBackoffSeconds { get; set; } = 2;
     [Range(0.01, 86400.0)] public double MaxBackoffSeconds { get; set; } = 300;
 
-    public bool HasWebhookSecret => !string.IsNullOrEmpty(WebhookSecret);
     public bool UsesApp => AppId is not null && !string.IsNullOrEmpty(AppPrivateKey);
     public bool CanCallGitHub => UsesApp || !string.IsNullOrEmpty(Token);
 

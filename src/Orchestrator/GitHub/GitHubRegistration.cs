@@ -1,3 +1,4 @@
+using Contracts.Specs;
 namespace Orchestrator.GitHub;
 
 /// <summary>Releases in (receiver, bindings, delivery processor) and deployment statuses out.</summary>
@@ -6,7 +7,10 @@ public static class GitHubRegistration
     public static IServiceCollection AddGitHub(this IServiceCollection services)
     {
         services.AddOptions<GitHubOptions>().BindConfiguration(GitHubOptions.Section).PostConfigure(GitHubOptions.LoadFiles)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateDataAnnotations()
+            .Validate(o => !SecretReference.IsSecret(o.WebhookSecret) || SecretReference.IsValidName(SecretReference.NameOf(o.WebhookSecret!)),
+                $"{GitHubOptions.Section}:WebhookSecret: a secret:// reference must name a secret by {SecretReference.NameRule}.")
+            .ValidateOnStart();
         services.AddSingleton<GitHubClients>();
         services.AddSingleton<BindingStore>();
         services.AddSingleton<DeliveryStore>();

@@ -43,9 +43,9 @@ public static class WebhookEndpoints
     {
         var body = await ReadBodyAsync(request, cancellationToken);
         if (body is null) return Problems.TooLarge();
-        if (await secrets.ForAsync(body, cancellationToken) is not { } secret)
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhooks are not configured",
-                detail: "This orchestrator has no webhook secret for this repository, and it accepts no unsigned delivery: set GitHub:WebhookSecretFile (or GitHub__WebhookSecret), or give the repository's binding a secret (secret://NAME).");
+        var key = await secrets.ForAsync(body, cancellationToken);
+        if (key.Value is not { } secret)
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhooks are not configured", detail: key.Problem);
         if (!WebhookSignature.IsValid(request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } h ? h : null, secret, body))
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Bad signature",
                 detail: $"{WebhookSignature.Header} must be 'sha256=' and the hex HMAC-SHA256 of the body with the webhook's secret.");

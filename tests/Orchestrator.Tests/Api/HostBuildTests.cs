@@ -62,4 +62,13 @@ public sealed class HostBuildTests
         var error = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<CostOptions>>().Value);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Start_WithAWebhookSecretReferenceOfABadName_FailsNamingTheSetting()
+    {
+        await using var app = ServerHost.Build(ServerHost.CreateBuilder(["--db", "Host=127.0.0.1;Port=1;Username=x", "--GitHub:WebhookSecret", "secret://Not A Name"]));
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<Orchestrator.GitHub.GitHubOptions>>().Value);
+        Assert.Contains("GitHub:WebhookSecret", error.Message, StringComparison.Ordinal);
+    }
 }

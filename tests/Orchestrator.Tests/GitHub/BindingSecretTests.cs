@@ -66,4 +66,31 @@ public sealed class BindingSecretTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task ServiceSecretIsAReference_RefusedUntilStored_ThenTaken_AndRotatedAtOnce()
+    {
+        await using var h = await GitHubHarness.StartAsync(false, "--GitHub:WebhookSecret", "secret://service-hook");
+        var body = GitHubFixtures.Payload("ping.payload.json");
+
+        using var beforeStored = await h.DeliverAsync(body, "ping", signature: WebhookSignature.Sign(body, BindingSecret));
+        await PutSecretAsync(h, "service-hook", BindingSecret);
+        using var stored = await h.DeliverAsync(body, "ping", signature: WebhookSignature.Sign(body, BindingSecret));
+        await PutSecretAsync(h, "service-hook", BindingSecret + "-rotated");
+        using var oldKey = await h.DeliverAsync(body, "ping", signature: WebhookSignature.Sign(body, BindingSecret));
+        using var newKey = await h.DeliverAsync(body, "ping", signature: WebhookSignature.Sign(body, BindingSecret + "-rotated"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, beforeStored.StatusCode);
+        var problem = await beforeStored.Content.ReadAsStringAsync();
+        Assert.Contains("GitHub:WebhookSecret names secret://service-hook", problem, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, oldKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newKey.StatusCode);
+    }
+
+    private static async Task PutSecretAsync(GitHubHarness h, string name, string value)
+    {
+        using var put = await h.User.Http.PutAsJsonAsync($"/api/secrets/{name}", new { value }, ContractJson.Options);
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+    }
 }
