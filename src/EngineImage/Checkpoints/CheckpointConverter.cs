@@ -37,7 +37,9 @@ public static class CheckpointConverter
         if (layout == CheckpointLayout.JetStreamPyTorch && config.TiedOutput)
             throw new ConvertRefusedException($"the {CheckpointLayouts.JetStreamPyTorchName} layout is for Llama checkpoints: JetStream-PyTorch converts {config.Family} from its own PyTorch checkpoint, not from Hugging Face safetensors");
         var tokenizerIn = TokenizerIn(inDir);
-        CheckTokenizer(config, tokenizerIn);
+        var tokenizer = CheckTokenizer(config, tokenizerIn);
+        var extras = ConvertedTokenizer.Extras(inDir, tokenizerIn);
+        if (tokenizer is Llama3Tokenizer llama) ConvertedTokenizer.CheckLlama(inDir, tokenizerIn, llama);
         using var checkpoint = OpenCheckpoint(inDir);
         var expected = HfNames.Expected(config);
         foreach (var (hf, _, shape) in expected)
@@ -49,7 +51,7 @@ public static class CheckpointConverter
         var outputs = layout == CheckpointLayout.Engine
             ? Plan(expected, int8)
             : PlanJetStream(expected, name => checkpoint.Tensors[name].DType, int8);
-        CheckDisk(outDir, outputs.Sum(o => o.Bytes) + new FileInfo(tokenizerIn).Length);
+        CheckDisk(outDir, outputs.Sum(o => o.Bytes) + new FileInfo(tokenizerIn).Length + extras.Sum(e => new FileInfo(e).Length));
 
         Directory.CreateDirectory(outDir);
         var byEngine = outputs.ToDictionary(o => o.Engine, StringComparer.Ordinal);
@@ -80,14 +82,19 @@ public static class CheckpointConverter
             disposeProduced: true,
             new Dictionary<string, string> { ["format"] = "pt", ["config"] = config.ToJson() });
         var tokenizerOut = Path.Combine(outDir, TokenizerFile);
-        File.Copy(tokenizerIn, tokenizerOut, overwrite: true);
-        var manifest = new CheckpointManifest(config.Family, config.Size, "bfloat16", int8 ? "int8" : "none",
-            new Dictionary<string, string>
-            {
-                [ModelFile] = CheckpointManifest.Sha256(modelOut),
-                [TokenizerFile] = CheckpointManifest.Sha256(tokenizerOut),
-            },
-            layout.Name());
+        ConvertedTokenizer.Write(tokenizerIn, tokenizerOut, tokenizer);
+        var files = new Dictionary<string, string>
+        {
+            [ModelFile] = CheckpointManifest.Sha256(modelOut),
+            [TokenizerFile] = CheckpointManifest.Sha256(tokenizerOut),
+        };
+        foreach (var extra in extras)
+        {
+            var copy = Path.Combine(outDir, Path.GetFileName(extra));
+            File.Copy(extra, copy, overwrite: true);
+            files[Path.GetFileName(extra)] = CheckpointManifest.Sha256(copy);
+        }
+        var manifest = new CheckpointManifest(config.Family, config.Size, "bfloat16", int8 ? "int8" : "none", files, layout.Name());
         manifest.Write(outDir);
         return manifest;
     }
@@ -145,7 +152,7 @@ public static class CheckpointConverter
         if (!Directory.Exists(inDir)) throw new ConvertRefusedException($"input directory not found: {inDir}");
         var missing = new List<string>();
         if (!File.Exists(Path.Combine(inDir, "config.json"))) missing.Add("config.json");
-        if (!File.Exists(TokenizerIn(inDir))) missing.Add(TokenizerFile);
+        if (!File.Exists(TokenizerIn(inDir))) missing.Add($"{TokenizerFile} (or original/{TokenizerFile} or {HfTokenizerJson.FileName} for Llama)");
         try
         {
             var shards = SafetensorsCheckpoint.ListFiles(inDir);
@@ -160,20 +167,38 @@ public static class CheckpointConverter
     }
 
     /// <summary>The repository's <c>tokenizer.model</c>; Meta's Llama 3 repositories have it only as
-    /// <c>original/tokenizer.model</c> (the tiktoken file), beside the Hugging Face files.</summary>
+    /// <c>original/tokenizer.model</c> (the tiktoken file) beside the Hugging Face <c>tokenizer.json</c>, and Llama
+    /// fine-tunes often have only <c>tokenizer.json</c>.</summary>
     private static string TokenizerIn(string inDir)
     {
         var top = Path.Combine(inDir, TokenizerFile);
         var original = Path.Combine(inDir, "original", TokenizerFile);
-        return !File.Exists(top) && File.Exists(original) ? original : top;
+        var json = Path.Combine(inDir, HfTokenizerJson.FileName);
+        if (File.Exists(top)) return top;
+        if (File.Exists(original)) return original;
+        return File.Exists(json) && IsLlama(inDir) ? json : top;
     }
 
-    private static void CheckTokenizer(ModelConfig config, string path)
+    private static bool IsLlama(string inDir)
     {
-        int tokens;
         try
         {
-            tokens = TokenizerLoader.Load(config.Family, path) switch
+            return HfConfig.Read(Path.Combine(inDir, "config.json")).Family == "llama-3";
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static ITextTokenizer CheckTokenizer(ModelConfig config, string path)
+    {
+        int tokens;
+        ITextTokenizer tokenizer;
+        try
+        {
+            tokenizer = TokenizerLoader.Load(config.Family, path);
+            tokens = tokenizer switch
             {
                 Llama3Tokenizer l => l.VocabSize,
                 GemmaTokenizer g => g.VocabSize,
@@ -186,6 +211,9 @@ public static class CheckpointConverter
         }
         if (tokens > config.VocabSize)
             throw new ConvertRefusedException($"shape mismatch: the tokenizer has {tokens} tokens but the model's vocabulary is {config.VocabSize}");
+        if (config.EosTokenIds?.FirstOrDefault(id => id < 0 || id >= config.VocabSize, -1) is { } bad and not -1)
+            throw new ConvertRefusedException($"eos_token_id {bad} is outside the vocabulary of {config.VocabSize}");
+        return tokenizer;
     }
 
     private static SafetensorsCheckpoint OpenCheckpoint(string inDir)

@@ -26,18 +26,31 @@ public static class HfConfig
         {
             throw new InvalidDataException($"{path} is not JSON ({e.Message})", e);
         }
-        var architecture = root["architectures"]?.AsArray().FirstOrDefault()?.GetValue<string>() ?? "(none)";
-        var family = architecture switch
+        ModelConfig config;
+        try
         {
-            LlamaArchitecture => "llama-3",
-            GemmaArchitecture => "gemma",
-            _ => throw new InvalidDataException($"unknown architecture {architecture} (supported: {LlamaArchitecture}, {GemmaArchitecture})"),
-        };
+            config = Parse(root, path);
+            config.Validate();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // GetValue on a field of the wrong JSON kind (a string where a number belongs).
+            throw new InvalidDataException($"{path}: a field has the wrong type ({e.Message})", e);
+        }
+        var size = root[SizeField]?.GetValue<string>() ?? PresetSize(config) ?? $"{Math.Round(config.ParameterCount / 1e6)}m";
+        return config with { Size = size };
+    }
+
+    private static ModelConfig Parse(JsonNode root, string path)
+    {
+        var architecture = root["architectures"]?.AsArray().FirstOrDefault()?.GetValue<string>() ?? "(none)";
+        var family = HfSupport.Family(architecture, root["model_type"]?.GetValue<string>());
+        HfSupport.RefuseUnsupported(root, family);
         int Int(string name) => root[name]?.GetValue<int>() ?? throw new InvalidDataException($"{path} lacks {name}");
         double Double(string name, double fallback) => root[name]?.GetValue<double>() ?? fallback;
         var heads = Int("num_attention_heads");
         var hidden = Int("hidden_size");
-        var config = new ModelConfig
+        return new ModelConfig
         {
             Family = family,
             HiddenSize = hidden,
@@ -49,14 +62,17 @@ public static class HfConfig
             VocabSize = Int("vocab_size"),
             NormEps = Double("rms_norm_eps", family == "gemma" ? 1e-6 : 1e-5),
             RopeTheta = Double("rope_theta", family == "gemma" ? 10000 : 500000),
+            RopeScaling = HfSupport.RopeScaling(root, family, path),
+            // transformers' defaults: GemmaConfig ties, LlamaConfig does not.
+            TieWordEmbeddings = root["tie_word_embeddings"]?.GetValue<bool>() ?? family == "gemma",
+            EosTokenIds = HfSupport.EosTokenIds(root, path),
         };
-        config.Validate();
-        var size = root[SizeField]?.GetValue<string>() ?? PresetSize(config) ?? $"{Math.Round(config.ParameterCount / 1e6)}m";
-        return config with { Size = size };
     }
 
     private static string? PresetSize(ModelConfig config) =>
-        new[] { "8b", "7b", "2b" }.FirstOrDefault(s => ModelConfig.Preset(config.Family, s) is { } p && p with { Size = "" } == config with { Size = "" });
+        new[] { "8b", "7b", "2b" }.FirstOrDefault(s => ModelConfig.Preset(config.Family, s) is { } p && Shape(p) == Shape(config));
+
+    private static ModelConfig Shape(ModelConfig c) => c with { Size = "", EosTokenIds = null, RopeScaling = null, TieWordEmbeddings = c.TiedOutput };
 
     public static void Write(string path, ModelConfig config, int bosId, int[] eosIds, int? padId)
     {
@@ -77,13 +93,24 @@ public static class HfConfig
             ["vocab_size"] = config.VocabSize,
             ["max_position_embeddings"] = 8192,
             ["hidden_act"] = gemma ? "gelu_pytorch_tanh" : "silu",
-            ["tie_word_embeddings"] = gemma,
+            ["tie_word_embeddings"] = config.TiedOutput,
             ["torch_dtype"] = "bfloat16",
             ["bos_token_id"] = bosId,
             ["eos_token_id"] = eosIds.Length == 1 ? eosIds[0] : new JsonArray(eosIds.Select(e => (JsonNode)e).ToArray()),
             [SizeField] = config.Size,
         };
         if (gemma) root["hidden_activation"] = "gelu_pytorch_tanh";
+        if (config.RopeScaling is { } scaling)
+        {
+            root["rope_scaling"] = new JsonObject
+            {
+                ["rope_type"] = "llama3",
+                ["factor"] = scaling.Factor,
+                ["low_freq_factor"] = scaling.LowFreqFactor,
+                ["high_freq_factor"] = scaling.HighFreqFactor,
+                ["original_max_position_embeddings"] = scaling.OriginalMaxPositionEmbeddings,
+            };
+        }
         if (padId is { } pad) root["pad_token_id"] = pad;
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

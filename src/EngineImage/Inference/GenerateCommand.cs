@@ -47,6 +47,7 @@ public static class GenerateCommand
             BatchSize = 1, MaxCacheLength = input.Length + maxTokens, QuantizeWeights = quantizeWeights,
             QuantizeKvCache = quantizeKv, Bf16Enable = bf16,
         };
+        tokenizer = WithEndTokens.Wrap(tokenizer, ModelLoader.ReadConfig(options).EosTokenIds);
         using var model = ModelLoader.Load(options);
         var generated = Generate(model, tokenizer, input, maxTokens);
         Console.WriteLine(string.Join(",", generated));

@@ -22,10 +22,21 @@ public sealed record ModelConfig
     public required double NormEps { get; init; }
     public required double RopeTheta { get; init; }
 
+    /// <summary>Llama 3.1/3.2's <c>rope_scaling</c>; null for plain RoPE.</summary>
+    public Llama3RopeScaling? RopeScaling { get; init; }
+
+    /// <summary><c>tie_word_embeddings</c>; null (checkpoints converted before it was recorded) means the family's
+    /// default: Gemma ties, Llama does not.</summary>
+    public bool? TieWordEmbeddings { get; init; }
+
+    /// <summary>End-of-sequence ids from <c>generation_config.json</c> (or <c>config.json</c>); generation also stops at
+    /// the tokenizer's own end tokens. Null when the checkpoint named none.</summary>
+    public IReadOnlyList<int>? EosTokenIds { get; init; }
+
     [JsonIgnore] public bool IsGemma => Family == "gemma";
 
-    /// <summary>Gemma ties the output projection to the embedding; Llama 3 has its own <c>output.weight</c>.</summary>
-    [JsonIgnore] public bool TiedOutput => IsGemma;
+    /// <summary>Whether the output projection is the embedding (Gemma, Llama 3.2 1B/3B) or its own <c>output.weight</c>.</summary>
+    [JsonIgnore] public bool TiedOutput => TieWordEmbeddings ?? IsGemma;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -56,5 +67,6 @@ public sealed record ModelConfig
             throw new InvalidDataException("model config has a non-positive dimension");
         if (Heads % KvHeads != 0) throw new InvalidDataException($"{Heads} query heads do not divide into {KvHeads} KV heads");
         if (HeadDim % 2 != 0) throw new InvalidDataException($"head dim {HeadDim} is odd; RoPE needs pairs");
+        RopeScaling?.Validate();
     }
 }

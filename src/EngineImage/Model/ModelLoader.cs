@@ -1,10 +1,12 @@
+using EngineImage.Checkpoints;
 using EngineImage.Inference;
 using EngineImage.Safetensors;
 using static TorchSharp.torch;
 
 namespace EngineImage.Model;
 
-/// <summary>Loads an engine checkpoint (written by <c>convert</c>) into a <see cref="IInferenceModel"/>.</summary>
+/// <summary>Loads an engine checkpoint (written by <c>convert</c>), or a Hugging Face directory as published (its
+/// <c>config.json</c> and HF tensor names, converted at load as <c>convert</c> would), into a <see cref="IInferenceModel"/>.</summary>
 public static class ModelLoader
 {
     /// <summary>
@@ -23,8 +25,9 @@ public static class ModelLoader
         if (options.BatchSize <= 0) throw new ArgumentException($"batch_size must be positive, got {options.BatchSize}");
         if (options.MaxCacheLength <= 0) throw new ArgumentException($"max_cache_length must be positive, got {options.MaxCacheLength}");
         var dtype = options.Bf16Enable ? bfloat16 : float32;
-        using var checkpoint = SafetensorsCheckpoint.Open(options.CheckpointPath);
-        var config = ReadConfig(checkpoint, options);
+        using var opened = SafetensorsCheckpoint.Open(options.CheckpointPath);
+        var config = ReadConfig(opened, options);
+        var checkpoint = new NamedCheckpoint(opened, HfConfigPath(options.CheckpointPath, opened) is null ? null : config);
         var embedding = Matrix(checkpoint, EngineWeightNames.Embedding, config.VocabSize, config.HiddenSize, options.QuantizeWeights, dtype);
         WeightMatrix? output = config.TiedOutput ? null
             : Matrix(checkpoint, EngineWeightNames.Output, config.VocabSize, config.HiddenSize, options.QuantizeWeights, dtype);
@@ -46,10 +49,20 @@ public static class ModelLoader
             options.BatchSize, options.MaxCacheLength, options.QuantizeKvCache);
     }
 
+    /// <summary>The model config <see cref="Load"/> would use, read from the checkpoint's headers only.</summary>
+    public static ModelConfig ReadConfig(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var checkpoint = SafetensorsCheckpoint.Open(options.CheckpointPath);
+        return ReadConfig(checkpoint, options);
+    }
+
     private static ModelConfig ReadConfig(SafetensorsCheckpoint checkpoint, EngineOptions options)
     {
         var json = checkpoint.Metadata.GetValueOrDefault("config");
+        var hfConfig = HfConfigPath(options.CheckpointPath, checkpoint);
         var config = json is not null ? ModelConfig.FromJson(json)
+            : hfConfig is not null ? HfConfig.Read(hfConfig)
             : ModelConfig.Preset(options.ModelName, options.Size)
               ?? throw new InvalidDataException($"checkpoint has no model config and there is no preset for {options.ModelName} {options.Size}");
         config.Validate();
@@ -60,7 +73,17 @@ public static class ModelLoader
         return config;
     }
 
-    private static WeightMatrix Matrix(SafetensorsCheckpoint checkpoint, string name, long rows, long cols, bool quantize, ScalarType dtype)
+    /// <summary>The <c>config.json</c> of a Hugging Face directory: beside the checkpoint, which has HF tensor names and
+    /// no engine config in its metadata.</summary>
+    private static string? HfConfigPath(string checkpointPath, SafetensorsCheckpoint checkpoint)
+    {
+        if (checkpoint.Metadata.ContainsKey("config") || !checkpoint.Tensors.ContainsKey(HfNames.Embedding)) return null;
+        var dir = Directory.Exists(checkpointPath) ? checkpointPath : Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!;
+        var path = Path.Combine(dir, "config.json");
+        return File.Exists(path) ? path : null;
+    }
+
+    private static WeightMatrix Matrix(NamedCheckpoint checkpoint, string name, long rows, long cols, bool quantize, ScalarType dtype)
     {
         var entry = Entry(checkpoint, name, rows, cols);
         var scalerName = EngineWeightNames.Scaler(name);
@@ -79,7 +102,7 @@ public static class ModelLoader
         }
     }
 
-    private static TensorEntry Entry(SafetensorsCheckpoint checkpoint, string name, long rows, long cols)
+    private static TensorEntry Entry(NamedCheckpoint checkpoint, string name, long rows, long cols)
     {
         if (!checkpoint.Tensors.TryGetValue(name, out var entry)) throw new InvalidDataException($"checkpoint has no tensor {name}");
         if (!entry.Shape.SequenceEqual([rows, cols]))
@@ -87,7 +110,7 @@ public static class ModelLoader
         return entry;
     }
 
-    private static Tensor Norm(SafetensorsCheckpoint checkpoint, string name, ModelConfig config)
+    private static Tensor Norm(NamedCheckpoint checkpoint, string name, ModelConfig config)
     {
         if (!checkpoint.Tensors.TryGetValue(name, out var entry)) throw new InvalidDataException($"checkpoint has no tensor {name}");
         if (!entry.Shape.SequenceEqual([(long)config.HiddenSize]))
@@ -95,5 +118,26 @@ public static class ModelLoader
         var f = WeightMatrix.Convert(checkpoint.Read(name), float32);
         // Gemma's RMSNorm multiplies by (1 + weight); fold the 1 in once here.
         return config.IsGemma ? f.add_(1f) : f;
+    }
+
+    /// <summary>A checkpoint read by engine tensor names, whether it stores them (engine checkpoint) or Hugging Face's.</summary>
+    private sealed class NamedCheckpoint
+    {
+        private readonly SafetensorsCheckpoint _checkpoint;
+        private readonly Dictionary<string, string>? _hfNames;
+
+        public NamedCheckpoint(SafetensorsCheckpoint checkpoint, ModelConfig? hfConfig)
+        {
+            _checkpoint = checkpoint;
+            _hfNames = hfConfig is null ? null : HfNames.Expected(hfConfig).ToDictionary(e => e.Engine, e => e.Hf, StringComparer.Ordinal);
+            Tensors = _hfNames is null ? checkpoint.Tensors
+                : _hfNames.Where(n => checkpoint.Tensors.ContainsKey(n.Value)).ToDictionary(n => n.Key, n => checkpoint.Tensors[n.Value], StringComparer.Ordinal);
+        }
+
+        public IReadOnlyDictionary<string, TensorEntry> Tensors { get; }
+
+        public bool Contains(string name) => Tensors.ContainsKey(name);
+
+        public Tensor Read(string name) => _checkpoint.Read(_hfNames is null ? name : _hfNames[name]);
     }
 }

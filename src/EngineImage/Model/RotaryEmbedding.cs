@@ -13,15 +13,23 @@ internal sealed class RotaryEmbedding : IDisposable
     private readonly Tensor _cos;
     private readonly Tensor _sin;
 
-    public RotaryEmbedding(int headDim, int maxPositions, double theta, ScalarType dtype)
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, ScalarType dtype, Llama3RopeScaling? scaling = null)
     {
         using var scope = NewDisposeScope();
-        var half = headDim / 2;
-        var invFreq = pow(theta, arange(0, half, dtype: float64).mul(2.0 / headDim)).reciprocal();
+        var invFreq = tensor(InverseFrequencies(headDim, theta, scaling), dtype: float64);
         var angles = arange(0, maxPositions, dtype: float64).unsqueeze(1).mul(invFreq.unsqueeze(0));
         var full = cat([angles, angles], 1);
         _cos = full.cos().to(float32).to(dtype).MoveToOuterDisposeScope();
         _sin = full.sin().to(float32).to(dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><c>theta^(-2i/headDim)</c> for i in [0, headDim/2), scaled by <paramref name="scaling"/> when given.</summary>
+    public static double[] InverseFrequencies(int headDim, double theta, Llama3RopeScaling? scaling)
+    {
+        var invFreq = new double[headDim / 2];
+        for (var i = 0; i < invFreq.Length; i++) invFreq[i] = 1.0 / Math.Pow(theta, 2.0 * i / headDim);
+        scaling?.Apply(invFreq);
+        return invFreq;
     }
 
     /// <summary>cos and sin at <paramref name="positions"/> [B, T] (int64), shaped [B, T, 1, D] to broadcast over heads;

@@ -32,7 +32,7 @@ internal sealed class TransformerModel : IInferenceModel
         _dtype = dtype;
         Slots = slots;
         MaxCacheLength = maxCacheLength;
-        _rope = new RotaryEmbedding(config.HeadDim, maxCacheLength, config.RopeTheta, dtype);
+        _rope = new RotaryEmbedding(config.HeadDim, maxCacheLength, config.RopeTheta, dtype, config.RopeScaling);
         _cache = new KvCache(config.Layers, slots, config.KvHeads, maxCacheLength, config.HeadDim, dtype, int8Kv);
         var weightBytes = embedding.Bytes + (output?.Bytes ?? 0) + layers.Sum(l => l.Bytes) + finalNorm.NumberOfElements * 4;
         Description = new ModelDescription(config.Family, config.Size, dtype == bfloat16 ? "bfloat16" : "float32",

@@ -28,7 +28,7 @@ public static class EngineLoaders
     public static LoadEngine Default { get; } = (options, cancellationToken) => Task.Run(
         () =>
         {
-            var tokenizer = TokenizerLoader.Load(options.ModelName, options.TokenizerPath);
+            var tokenizer = WithEndTokens.Wrap(TokenizerLoader.Load(options.ModelName, options.TokenizerPath), ModelLoader.ReadConfig(options).EosTokenIds);
             cancellationToken.ThrowIfCancellationRequested();
             return new LoadedEngine(ModelLoader.Load(options), tokenizer);
         },

@@ -11,12 +11,14 @@ namespace EngineImage.Tokenization;
 /// (with Meta's 128000 ranks: <c>&lt;|begin_of_text|&gt;</c> = 128000, <c>&lt;|end_of_text|&gt;</c> = 128001,
 /// <c>&lt;|eot_id|&gt;</c> = 128009). Encoding goes through Microsoft.ML.Tokenizers' TiktokenTokenizer with Llama 3's
 /// pre-tokenizer regex; decoding joins the token bytes here so that a split UTF-8 character shows as U+FFFD.
+/// The same ranks and special ids are read from a Hugging Face <c>tokenizer.json</c> (<see cref="HfTokenizerJson"/>),
+/// whose <c>added_tokens</c> give the special ids explicitly.
 /// </summary>
 public sealed partial class Llama3Tokenizer : ITextTokenizer
 {
     public const int SpecialTokenCount = 256;
 
-    private const string PreTokenizerPattern =
+    public const string PreTokenizerPattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     private readonly TiktokenTokenizer _tokenizer;
@@ -24,19 +26,29 @@ public sealed partial class Llama3Tokenizer : ITextTokenizer
     private readonly int _endOfText;
     private readonly int _eot;
 
-    private Llama3Tokenizer(TiktokenTokenizer tokenizer, byte[][] bytes)
+    private Llama3Tokenizer(TiktokenTokenizer tokenizer, byte[][] bytes, IReadOnlyDictionary<string, int> specials, string path)
     {
         _tokenizer = tokenizer;
         _bytes = bytes;
-        _endOfText = bytes.Length + 1;
-        _eot = bytes.Length + 9;
-        BosId = bytes.Length;
+        int Special(string name) => specials.TryGetValue(name, out var id) ? id
+            : throw new InvalidDataException($"{path}: no special token {name}");
+        BosId = Special("<|begin_of_text|>");
+        _endOfText = Special("<|end_of_text|>");
+        _eot = Special("<|eot_id|>");
+        Specials = specials;
+        VocabSize = Math.Max(bytes.Length, specials.Values.DefaultIfEmpty(0).Max() + 1);
     }
 
     public int? BosId { get; }
 
     /// <summary>Ranks plus special tokens: the smallest vocabulary a model using this tokenizer may have.</summary>
-    public int VocabSize => _bytes.Length + SpecialTokenCount;
+    public int VocabSize { get; }
+
+    /// <summary>The ids of the ranks' byte sequences, for checking two tokenizer files against each other.</summary>
+    public IReadOnlyList<byte[]> Ranks => _bytes;
+
+    /// <summary>Special tokens by name.</summary>
+    public IReadOnlyDictionary<string, int> Specials { get; }
 
     public int EndOfTextId => _endOfText;
 
@@ -60,14 +72,34 @@ public sealed partial class Llama3Tokenizer : ITextTokenizer
         return names;
     }
 
+    /// <summary>Loads a tiktoken file (Meta's <c>tokenizer.model</c>; special ids follow the last rank) or, for a path
+    /// ending in <c>.json</c>, a Hugging Face <c>tokenizer.json</c>.</summary>
     public static Llama3Tokenizer Load(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var json = HfTokenizerJson.Read(path, PreTokenizerPattern);
+            return Create(json.Ranks.ToArray(), json.Specials, path);
+        }
         var bytes = ReadRanks(path);
         var specials = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < SpecialTokenCount; i++) specials[SpecialTokenNames[i]] = bytes.Length + i;
-        using var stream = File.OpenRead(path);
-        var tokenizer = TiktokenTokenizer.Create(stream, new RegexPreTokenizer(PreTokenizerRegex(), specials), null, specials);
-        return new Llama3Tokenizer(tokenizer, bytes);
+        return Create(bytes, specials, path);
+    }
+
+    private static Llama3Tokenizer Create(byte[][] bytes, IReadOnlyDictionary<string, int> specials, string path)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" })
+        {
+            for (var i = 0; i < bytes.Length; i++)
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Convert.ToBase64String(bytes[i])} {i}"));
+        }
+        stream.Position = 0;
+        var special = specials.ToDictionary(StringComparer.Ordinal);
+        var tokenizer = TiktokenTokenizer.Create(stream, new RegexPreTokenizer(PreTokenizerRegex(), special), null, special);
+        return new Llama3Tokenizer(tokenizer, bytes, specials, path);
     }
 
     private static byte[][] ReadRanks(string path)
@@ -104,7 +136,7 @@ public sealed partial class Llama3Tokenizer : ITextTokenizer
     {
         var ids = _tokenizer.EncodeToIds(text);
         if (!addBos) return ids;
-        var withBos = new List<int>(ids.Count + 1) { _bytes.Length };
+        var withBos = new List<int>(ids.Count + 1) { BosId!.Value };
         withBos.AddRange(ids);
         return withBos;
     }
