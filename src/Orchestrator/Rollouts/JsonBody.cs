@@ -30,6 +30,9 @@ public static class JsonBody
         if (buffer.Length == 0) return JsonBodyResult<T>.Invalid("$", "A JSON body is required.");
         try
         {
+            // System.Text.Json throws outside JsonException on some invalid UTF-8 inside strings: refused whole, first.
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+                return JsonBodyResult<T>.Invalid("$", "The body is not valid UTF-8.");
             // PostgreSQL stores no NUL character, in text or in jsonb: refused here by field rather than failing there.
             if (refuseNul && JsonNul.Find(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } nulAt)
                 return JsonBodyResult<T>.Invalid(nulAt, "Must not contain the NUL character (\\u0000).");
