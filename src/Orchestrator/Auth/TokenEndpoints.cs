@@ -42,7 +42,7 @@ public static class TokenEndpoints
         HttpRequest request, ClaimsPrincipal user, TokenStore store, TokenAdministration administration, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<CreateTokenRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var grant = TokenGrantValidator.Validate(body.Value!, Caller.Actor(user), time.GetUtcNow(), out var invalid);
         if (grant is null) return Problems.Invalid(invalid);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Auth;
 using Orchestrator.Hosting;
 using Orchestrator.Rollouts;
+using Orchestrator.Limits;
 
 namespace Orchestrator.Dispatch;
 
@@ -15,7 +16,7 @@ public static class StepEndpoints
 
     public static IEndpointRouteBuilder MapStepProtocol(this IEndpointRouteBuilder app)
     {
-        var steps = app.MapGroup("/api/steps/{id:guid}").RequireAuthorization(AuthExtensions.RunnerPolicy).WithTags("Runner protocol");
+        var steps = app.MapGroup("/api/steps/{id:guid}").RequireAuthorization(AuthExtensions.RunnerPolicy).WithBodyLimit(BodyKind.Runner).WithTags("Runner protocol");
         steps.MapPost("/heartbeat", HeartbeatAsync).Accepts<HeartbeatRequest>("application/json");
         steps.MapPost("/logs", AppendLogsAsync).Accepts<AppendLogsRequest>("application/json");
         steps.MapPost("/complete", CompleteAsync).Accepts<CompleteStepRequest>("application/json");
@@ -27,7 +28,7 @@ public static class StepEndpoints
         Guid id, HttpRequest request, StepReports reports, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<HeartbeatRequest>(request, ContractJson.Options, cancellationToken);
-        if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
+        if (Reject(body, request) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
         if (body.Value!.Progress?.Problem() is { } wrong) return Problems.Invalid("progress", wrong + ".");
         return await reports.HeartbeatAsync(id, body.Value!, cancellationToken) is { } response ? TypedResults.Ok(response) : Problems.StaleLease();
     }
@@ -37,7 +38,7 @@ public static class StepEndpoints
     {
         // A NUL in a line is dropped where the lines are stored: a step's output is never refused for it.
         var body = await JsonBody.ReadAsync<AppendLogsRequest>(request, ContractJson.Options, cancellationToken, refuseNul: false);
-        if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
+        if (Reject(body, request) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
         if (body.Value!.Lines is null || body.Value.Lines.Any(l => l is null)) return Problems.Invalid("lines", "Must be a list of lines.");
         return await reports.AppendLogsAsync(id, body.Value, cancellationToken) ? TypedResults.NoContent() : Problems.StaleLease();
     }
@@ -46,7 +47,7 @@ public static class StepEndpoints
         Guid id, HttpRequest request, ClaimsPrincipal user, StepReports reports, StepClaimer claimer, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<CompleteStepRequest>(request, ContractJson.Options, cancellationToken);
-        if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
+        if (Reject(body, request) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
         if (!Outcomes.Contains(body.Value!.Outcome)) return Problems.Invalid("outcome", $"Must be one of: {string.Join(", ", Outcomes)}.");
         var runnerId = Caller.RunnerId(user);
         // Asking for the next step counts as the runner being seen, as a claim does; a removed runner gets none.
@@ -62,13 +63,13 @@ public static class StepEndpoints
         Guid id, HttpRequest request, StepReports reports, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ReleaseStepRequest>(request, ContractJson.Options, cancellationToken);
-        if (Reject(body) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
+        if (Reject(body, request) is { } rejected) return rejected.Problem is { } p ? p : rejected.Invalid!;
         return await reports.ReleaseAsync(id, body.Value!, cancellationToken) ? TypedResults.NoContent() : Problems.StaleLease();
     }
 
-    private static (ProblemHttpResult? Problem, ValidationProblem? Invalid)? Reject<T>(JsonBodyResult<T> body) where T : class
+    private static (ProblemHttpResult? Problem, ValidationProblem? Invalid)? Reject<T>(JsonBodyResult<T> body, HttpRequest request) where T : class
     {
-        if (body.IsTooLarge) return (Problems.TooLarge(), null);
+        if (body.IsTooLarge) return (Problems.TooLarge(request), null);
         if (body.Errors is { } errors) return (null, Problems.Invalid(errors));
         return null;
     }

@@ -32,7 +32,7 @@ public static class EnvironmentEndpoints
     {
         if (!SpecValidator.IsDnsLabel(name)) return Problems.Invalid("name", "Must be a DNS label: lowercase letters, digits and '-', at most 63 characters.");
         var body = await JsonBody.ReadAsync<PutEnvironmentRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         if (body.Value!.TargetKind is not { } kind || !TargetKinds.All.Contains(kind))
             return Problems.Invalid("targetKind", $"Must be one of: {string.Join(", ", TargetKinds.All)}.");
@@ -48,7 +48,7 @@ public static class EnvironmentEndpoints
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GenerateAsync(
         string name, HttpRequest request, EnvironmentStore store, GenerateRelay relay, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > JsonBody.MaxBytes) return Problems.TooLarge();
+        if (request.ContentLength > Orchestrator.Limits.BodyLimit.Of(request.HttpContext).Bytes) return Problems.TooLarge(request);
         using var buffer = new MemoryStream();
         try
         {
@@ -56,7 +56,7 @@ public static class EnvironmentEndpoints
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Problems.TooLarge();
+            return Problems.TooLarge(request);
         }
         var environment = await store.GetAsync(name, cancellationToken);
         if (environment is null) return Problems.NotFound($"Environment '{name}' does not exist.");

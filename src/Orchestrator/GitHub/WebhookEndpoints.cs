@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Auth;
 using Orchestrator.Hosting;
 using Orchestrator.Rollouts;
+using Orchestrator.Limits;
 
 namespace Orchestrator.GitHub;
 
@@ -14,7 +15,7 @@ public static class WebhookEndpoints
     public static IEndpointRouteBuilder MapGitHubWebhooks(this IEndpointRouteBuilder app)
     {
         // GitHub signs instead of sending a bearer token.
-        app.MapPost("/api/webhooks/github", ReceiveAsync).AllowAnonymous().WithTags("Webhooks");
+        app.MapPost("/api/webhooks/github", ReceiveAsync).AllowAnonymous().WithBodyLimit(BodyKind.Webhook).WithTags("Webhooks");
         var api = app.MapGroup("/api/webhooks").RequireAuthorization(AuthExtensions.UserPolicy).RequireAuthorization(AuthExtensions.GlobalUserPolicy).WithTags("Webhooks");
         api.MapGet("/bindings", async (BindingStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)));
         api.MapGet("/bindings/{id:guid}", GetAsync);
@@ -42,7 +43,7 @@ public static class WebhookEndpoints
         HttpRequest request, DeliveryRecorder recorder, WebhookSecrets secrets, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(request, cancellationToken);
-        if (body is null) return Problems.TooLarge();
+        if (body is null) return Problems.TooLarge(request);
         var key = await secrets.ForAsync(body, cancellationToken);
         if (key.Value is not { } secret)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhooks are not configured", detail: key.Problem);
@@ -64,7 +65,7 @@ public static class WebhookEndpoints
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > JsonBody.MaxBytes) return null;
+        if (request.ContentLength > Orchestrator.Limits.BodyLimit.Of(request.HttpContext).Bytes) return null;
         using var buffer = new MemoryStream();
         try
         {
@@ -74,7 +75,7 @@ public static class WebhookEndpoints
         {
             return null;
         }
-        return buffer.Length > JsonBody.MaxBytes ? null : buffer.ToArray();
+        return buffer.Length > Orchestrator.Limits.BodyLimit.Of(request.HttpContext).Bytes ? null : buffer.ToArray();
     }
 
     private static async Task<Results<Ok<BindingDto>, ProblemHttpResult>> GetAsync(Guid id, BindingStore store, CancellationToken cancellationToken) =>
@@ -115,7 +116,7 @@ public static class WebhookEndpoints
     private static async Task<BindingRead> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<BindingRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return new BindingRead(null, Problems.TooLarge(), null);
+        if (body.IsTooLarge) return new BindingRead(null, Problems.TooLarge(request), null);
         if (body.Errors is { } errors) return new BindingRead(null, null, Problems.Invalid(errors));
         var semantic = Bindings.Validate(body.Value!);
         return semantic.IsEmpty ? new BindingRead(body.Value, null, null) : new BindingRead(null, null, Problems.Invalid(semantic));

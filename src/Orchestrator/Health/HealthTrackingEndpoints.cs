@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Auth;
 using Orchestrator.Hosting;
 using Orchestrator.Rollouts;
+using Orchestrator.Limits;
 
 namespace Orchestrator.Health;
 
@@ -22,7 +23,7 @@ public static class HealthTrackingEndpoints
     public static IEndpointRouteBuilder MapHealthTracking(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/environments/{name}/health", GetAsync).RequireAuthorization(AuthExtensions.UserPolicy).ScopedByEnvironmentName().WithTags("Environments");
-        var watches = app.MapGroup("/api/runners/watches").RequireAuthorization(AuthExtensions.RunnerPolicy).WithTags("Runner protocol");
+        var watches = app.MapGroup("/api/runners/watches").RequireAuthorization(AuthExtensions.RunnerPolicy).WithBodyLimit(BodyKind.Runner).WithTags("Runner protocol");
         watches.MapPost("", RenewAsync).Accepts<WatchRequest>("application/json");
         watches.MapPost("/samples", ReportAsync).Accepts<ReportSamplesRequest>("application/json");
         watches.MapPost("/events", ReportEventsAsync).Accepts<ReportEventsRequest>("application/json");
@@ -51,7 +52,7 @@ public static class HealthTrackingEndpoints
         HttpRequest request, ClaimsPrincipal user, WatchLeases leases, Dispatch.StepClaimer claimer, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<WatchRequest>(request, ContractJson.Options, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var runnerId = Caller.RunnerId(user);
         if (!await claimer.TouchRunnerAsync(runnerId, cancellationToken))
@@ -66,7 +67,7 @@ public static class HealthTrackingEndpoints
         HttpRequest request, ClaimsPrincipal user, SampleIngest ingest, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ReportSamplesRequest>(request, ContractJson.Options, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var samples = body.Value!.Samples ?? [];
         if (samples.Count > SampleIngest.MaxSamplesPerBatch) return Problems.Invalid("samples", $"At most {SampleIngest.MaxSamplesPerBatch} a batch.");
@@ -87,7 +88,7 @@ public static class HealthTrackingEndpoints
         HttpRequest request, ClaimsPrincipal user, WatchEvents events, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ReportEventsRequest>(request, ContractJson.Options, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var list = body.Value!.Events ?? [];
         if (list.Count > WatchEvents.MaxPerBatch) return Problems.Invalid("events", $"At most {WatchEvents.MaxPerBatch} a batch.");

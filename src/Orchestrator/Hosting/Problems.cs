@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Orchestrator.Limits;
 using Orchestrator.Rollouts;
 
 namespace Orchestrator.Hosting;
@@ -16,8 +17,14 @@ public static class Problems
         TypedResults.Problem(detail: "The lease token is no longer current: the lease expired and the step was reclaimed, or the step ended. Stop this work.",
             statusCode: StatusCodes.Status409Conflict, title: "Lease lost");
 
-    public static ProblemHttpResult TooLarge() =>
-        TypedResults.Problem(detail: $"Request bodies are limited to {JsonBody.MaxBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");
+    /// <summary>The 413 for a body past this request's limit, naming the limit and the setting that raises it.</summary>
+    public static ProblemHttpResult TooLarge(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limit = BodyLimit.Of(request.HttpContext);
+        return TypedResults.Problem(detail: $"This endpoint's request bodies are limited to {limit.Bytes} bytes ({limit.Setting}).",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");
+    }
 
     public static ValidationProblem Invalid(ValidationErrors errors)
     {

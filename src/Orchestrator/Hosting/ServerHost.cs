@@ -8,6 +8,7 @@ using Orchestrator.Dispatch;
 using Orchestrator.Environments;
 using Orchestrator.GitHub;
 using Orchestrator.Health;
+using Orchestrator.Limits;
 using Orchestrator.Persistence;
 using Orchestrator.Protection;
 using Orchestrator.Rollouts;
@@ -42,12 +43,15 @@ public static class ServerHost
         });
         builder.Configuration.AddOrchestratorSources(args);
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
-        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
 
         var services = builder.Services;
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddLimits();
+        // Kestrel's own limit holds any request the per-endpoint limits (RequestBodyLimits) do not reach.
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<BodyLimitOptions>>((kestrel, bodies) => kestrel.Limits.MaxRequestBodySize = bodies.Value.Default);
         services.AddSingleton(sp =>
         {
             var connectionString = builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"];
@@ -99,7 +103,10 @@ public static class ServerHost
         });
         app.UseStatusCodePages();
         app.UseControlCharacterGuard();
+        app.UseRequestBodyLimits();
         app.UseAuthentication();
+        // After authentication, so that a request counts against its token (bearer or dashboard session), not its address.
+        app.UseRateLimiter();
         // Before authorization, so that refusals are written too.
         app.UseMiddleware<Orchestrator.Audit.AuditTrail>();
         app.UseAuthorization();

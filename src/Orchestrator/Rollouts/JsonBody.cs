@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Orchestrator.Rollouts;
 
@@ -9,16 +8,14 @@ namespace Orchestrator.Rollouts;
 /// </summary>
 public static class JsonBody
 {
-    public const long MaxBytes = 1024 * 1024;
-
     /// <param name="refuseNul">False for a body whose strings the endpoint cleans of NUL itself (log lines).</param>
     public static async Task<JsonBodyResult<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken, bool refuseNul = true)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > MaxBytes) return JsonBodyResult<T>.TooLarge();
-        var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (limit is { IsReadOnly: false }) limit.MaxRequestBodySize = MaxBytes;
+        // The limit itself is Kestrel's, set per endpoint by RequestBodyLimits; this only avoids reading a body known too large.
+        var maxBytes = Orchestrator.Limits.BodyLimit.Of(request.HttpContext).Bytes;
+        if (request.ContentLength > maxBytes) return JsonBodyResult<T>.TooLarge();
 
         using var buffer = new MemoryStream();
         try
@@ -29,10 +26,13 @@ public static class JsonBody
         {
             return JsonBodyResult<T>.TooLarge();
         }
-        if (buffer.Length > MaxBytes) return JsonBodyResult<T>.TooLarge();
+        if (buffer.Length > maxBytes) return JsonBodyResult<T>.TooLarge();
         if (buffer.Length == 0) return JsonBodyResult<T>.Invalid("$", "A JSON body is required.");
         try
         {
+            // System.Text.Json throws outside JsonException on some invalid UTF-8 inside strings: refused whole, first.
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+                return JsonBodyResult<T>.Invalid("$", "The body is not valid UTF-8.");
             // PostgreSQL stores no NUL character, in text or in jsonb: refused here by field rather than failing there.
             if (refuseNul && JsonNul.Find(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } nulAt)
                 return JsonBodyResult<T>.Invalid(nulAt, "Must not contain the NUL character (\\u0000).");

@@ -54,7 +54,7 @@ public static class RolloutEndpoints
     private static async Task<SpecRead> ReadSpecAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<RolloutSpec>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return new SpecRead(null, Problems.TooLarge(), null);
+        if (body.IsTooLarge) return new SpecRead(null, Problems.TooLarge(request), null);
         if (body.Errors is { } errors) return new SpecRead(null, null, Problems.Invalid(errors));
         var semantic = SpecValidator.Validate(body.Value!);
         return semantic.IsEmpty ? new SpecRead(body.Value, null, null) : new SpecRead(null, null, Problems.Invalid(semantic));

@@ -34,7 +34,7 @@ public static class RunnerEndpoints
         HttpRequest request, ClaimsPrincipal user, RunnerStore store, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<RegisterRunnerRequest>(request, ContractJson.Options, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var registration = body.Value!;
         if (string.IsNullOrWhiteSpace(registration.Name) || registration.Name.Length > 200) return Problems.Invalid("name", "Required, at most 200 characters.");

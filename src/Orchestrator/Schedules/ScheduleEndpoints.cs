@@ -32,7 +32,7 @@ public static class ScheduleEndpoints
         HttpRequest request, ClaimsPrincipal user, ScheduleService service, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ScheduleRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         Audit.AuditTrail.SetEnvironment(request.HttpContext, body.Value!.Environment);
         if (body.Value!.Environment is { } environment && !EnvironmentScope.Allows(user, environment)) return EnvironmentScope.Forbidden(user, environment);
@@ -51,7 +51,7 @@ public static class ScheduleEndpoints
         string name, HttpRequest request, CostGuard guard, Environments.EnvironmentStore environments, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ExtendRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         if (body.Value!.By is not { } text || !Durations.TryParse(text, out var by) || by <= TimeSpan.Zero)
             return Problems.Invalid("by", "Required: a positive duration such as 4h, 30m or 1h30m.");

@@ -28,7 +28,7 @@ public static class SecretEndpoints
     {
         if (!SecretReference.IsValidName(name)) return Problems.Invalid("name", $"Must be {SecretReference.NameRule}.");
         var body = await JsonBody.ReadAsync<PutSecretRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var value = body.Value!.Value;
         if (string.IsNullOrEmpty(value)) return Problems.Invalid("value", "Required: the secret's value, not empty.");

@@ -25,7 +25,7 @@ public static class WindowEndpoints
         string name, HttpRequest request, WindowStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<PutWindowsRequest>(request, SpecJson.Strict, cancellationToken);
-        if (body.IsTooLarge) return Problems.TooLarge();
+        if (body.IsTooLarge) return Problems.TooLarge(request);
         if (body.Errors is { } errors) return Problems.Invalid(errors);
         var invalid = new ValidationErrors();
         var rows = WindowValidator.Validate(body.Value!, time.GetUtcNow(), invalid);
