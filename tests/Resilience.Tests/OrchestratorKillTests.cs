@@ -43,5 +43,8 @@ public sealed class OrchestratorKillTests(ITestOutputHelper output)
         Assert.True(losses.Count == 0, string.Join('\n', losses.Take(10)));
         Assert.True(duplicates.Count == 0, string.Join('\n', duplicates.Take(10)));
         Assert.True(cluster.Errors.Count == 0, cluster.Errors.Describe());
+        // The duplicate check reads the runners' logs: it must have seen every step's claim, or it proves nothing.
+        var claims = RunnerLogs.Claims(cluster.Stack.Dir).Count;
+        Assert.True(claims >= ids.Count * 2, $"only {claims} claims in the runner logs for {ids.Count} runs of two steps");
     }
 }
