@@ -30,7 +30,13 @@ dotnet test Unit.slnf -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
 unit_rc=${PIPESTATUS[0]}
 dotnet test tests/EndToEnd.Tests/EndToEnd.Tests.csproj -c Release --no-build -nologo "$@" 2>&1 | tee -a "$log"
 e2e_rc=${PIPESTATUS[0]}
-test_rc=$(( unit_rc != 0 ? unit_rc : e2e_rc ))
+# The fault and soak suites (tests/Resilience.Tests) kill and restart processes and PostgreSQL: last, on their own.
+# Their figures lines go to a file of this run and are printed after the totals' sources are collected.
+export RESILIENCE_FIGURES=${RESILIENCE_FIGURES:-$(mktemp)}
+dotnet test tests/Resilience.Tests/Resilience.Tests.csproj -c Release --no-build -nologo "$@" 2>&1 | tee -a "$log"
+res_rc=${PIPESTATUS[0]}
+[ -s "$RESILIENCE_FIGURES" ] && cat "$RESILIENCE_FIGURES"
+test_rc=$(( unit_rc != 0 ? unit_rc : e2e_rc != 0 ? e2e_rc : res_rc ))
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END{print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END{print s+0}')
