@@ -29,6 +29,7 @@ public sealed class RunnerKillTests(TinyModelFixture model, ITestOutputHelper ou
 
         var failed = new List<string>();
         var killedIn = new List<string>();
+        var convertInterrupted = new bool[kills];
         for (var i = 0; i < kills; i++)
         {
             var artifacts = Path.Combine(stack.Dir, $"artifacts-{i}");
@@ -41,12 +42,17 @@ public sealed class RunnerKillTests(TinyModelFixture model, ITestOutputHelper ou
             await Task.Delay(random.Next(0, 700));
             killedIn.Add($"{target}:{Runs.StepStatus(seen, target)}");
             await runner.KillAsync();
+            // Read once the runner is dead: a step still "running" was cut off mid-way, and its work is redone.
+            var atKill = await LocalRollouts.GetRunAsync(api, runId);
+            convertInterrupted[i] = Runs.StepStatus(atKill, "checkpoint.convert") == "running";
             runner = await stack.StartRunnerAsync($"k{i + 1}", gate.Program);
             var run = await LocalRollouts.WaitAsync(api, runId, Runs.IsFinal, TimeSpan.FromMinutes(4), stack.Diagnostics);
             if (Runs.Status(run) != "succeeded") failed.Add($"run {i} ({target}): {run.ToJsonString()}");
         }
 
-        // Each revision (its own artifacts folder) converted once and served by one replica started once.
+        // Each revision (its own artifacts folder) served by one replica started once, and converted once, or twice when
+        // the kill cut its conversion off (the conversion was never completed, so redoing it is no second side effect;
+        // that the first converter is gone is the orphan check below).
         var duplicates = new List<string>();
         var missing = new List<string>();
         for (var i = 0; i < kills; i++)
@@ -55,7 +61,8 @@ public sealed class RunnerKillTests(TinyModelFixture model, ITestOutputHelper ou
             foreach (var verb in new[] { "convert", "serve" })
             {
                 var starts = gate.Starts(verb).Count(s => s.Arguments.Contains(marker, StringComparison.Ordinal));
-                if (starts > 1) duplicates.Add($"run {i}: {verb} started {starts} times");
+                var allowed = verb == "convert" && convertInterrupted[i] ? 2 : 1;
+                if (starts > allowed) duplicates.Add($"run {i}: {verb} started {starts} times (allowed {allowed})");
                 if (starts == 0) missing.Add($"run {i}: {verb} never started");
             }
         }

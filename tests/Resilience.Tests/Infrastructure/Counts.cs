@@ -11,7 +11,6 @@ public static class Counts
     public static int RunnerKills => Read("RESILIENCE_RUNNER_KILLS", 20);
     public static int OrchestratorKills => Read("RESILIENCE_ORCHESTRATOR_KILLS", 20);
     public static int OrchestratorKillRuns => Read("RESILIENCE_ORCHESTRATOR_RUNS", 100);
-    public static int PostgresRestarts => Read("RESILIENCE_PG_RESTARTS", 2);
     public static int SoakRuns => Read("RESILIENCE_SOAK_RUNS", 300);
 
     private static int Read(string name, int ciDefault)
