@@ -1,4 +1,5 @@
 using EngineImage.Inference;
+using EngineImage.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,6 +47,9 @@ internal sealed class TransformerModel : IInferenceModel
     public int MaxCacheLength { get; }
 
     internal ModelConfig Config => _config;
+
+    /// <summary>Which kernels run the small-batch products; the widest this CPU has unless set (<c>--kernels</c>).</summary>
+    public KernelSettings Kernels { get; set; } = KernelSettings.For(KernelKinds.Best);
 
     public int Prefill(int slot, ReadOnlySpan<int> tokens, SamplingParams sampling)
     {
@@ -146,16 +150,16 @@ internal sealed class TransformerModel : IInferenceModel
     {
         long b = x.shape[0], t = x.shape[1];
         long qWidth = (long)_config.Heads * _config.HeadDim, kvWidth = (long)_config.KvHeads * _config.HeadDim;
-        var qkv = w.Wqkv.Linear(RmsNorm(x, w.AttentionNorm));
+        var qkv = w.Wqkv.Linear(RmsNorm(x, w.AttentionNorm), Kernels);
         var q = RotaryEmbedding.Apply(qkv.narrow(2, 0, qWidth).view(b, t, _config.Heads, _config.HeadDim), rope).transpose(1, 2);
         var k = RotaryEmbedding.Apply(qkv.narrow(2, qWidth, kvWidth).view(b, t, _config.KvHeads, _config.HeadDim), rope).transpose(1, 2);
         var v = qkv.narrow(2, qWidth + kvWidth, kvWidth).reshape(b, t, _config.KvHeads, _config.HeadDim).transpose(1, 2);
         var (keys, values) = cache(k, v);
-        x = x.add(w.Wo.Linear(Attention.Compute(q, keys, values, masked)));
-        var gateUp = w.W13.Linear(RmsNorm(x, w.FfnNorm));
+        x = x.add(w.Wo.Linear(Attention.Compute(q, keys, values, masked), Kernels));
+        var gateUp = w.W13.Linear(RmsNorm(x, w.FfnNorm), Kernels);
         var gate = gateUp.narrow(2, 0, _config.IntermediateSize);
         var activated = _config.IsGemma ? nn.functional.gelu(gate, TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
-        return x.add(w.W2.Linear(activated.mul(gateUp.narrow(2, _config.IntermediateSize, _config.IntermediateSize))));
+        return x.add(w.W2.Linear(activated.mul(gateUp.narrow(2, _config.IntermediateSize, _config.IntermediateSize)), Kernels));
     }
 
     /// <summary>RMSNorm computed in float32; <paramref name="weight"/> already holds Gemma's <c>1 +</c>.</summary>
@@ -166,7 +170,7 @@ internal sealed class TransformerModel : IInferenceModel
         return normed.mul(weight).to(_dtype);
     }
 
-    private Tensor Logits(Tensor x) => _output.Linear(RmsNorm(x, _finalNorm)).to(float32);
+    private Tensor Logits(Tensor x) => _output.Linear(RmsNorm(x, _finalNorm), Kernels).to(float32);
 
     public void Dispose()
     {
