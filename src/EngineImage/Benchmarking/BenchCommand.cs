@@ -1,4 +1,5 @@
 using EngineImage.Inference;
+using EngineImage.Kernels;
 using EngineImage.Serving;
 using EngineImage.Tokenization;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,7 @@ public static class BenchCommand
         var report = new BenchReport(Console.Out);
         report.Context(MachineContext.Describe(), options);
 
+        if (options.Profile) return Profile(options);
         var bound = BandwidthProbe.Measure(options.CheckpointPath, options.BandwidthPasses);
         report.Bandwidth(bound);
 
@@ -39,6 +41,44 @@ public static class BenchCommand
         report.Summary(runs, bound);
         return 0;
     }
+
+    private static int Profile(BenchOptions options)
+    {
+        var threads = Math.Max(1, TorchSharp.torch.get_num_threads());
+        var memory = MemoryBandwidth.Measure(threads);
+        Console.WriteLine($"physical memory read bandwidth: {memory.MedianGigabytesPerSecond:F1} GB/s median over a {memory.Bytes >> 20} MiB buffer, {memory.Threads} threads (best {memory.BestGigabytesPerSecond:F1}, worst {memory.WorstGigabytesPerSecond:F1})");
+        Console.WriteLine();
+        var profile = new DecodeProfile(Console.Out);
+        var batch = options.Concurrency.Max();
+        var summary = new List<string>();
+        foreach (var config in options.Configs)
+        {
+            var engineOptions = EngineOptionsFor(options, config) with { MaxCacheLength = Math.Max(options.MaxCacheLength, options.PrefillTokens + 64) };
+            foreach (var kind in options.Kernels == KernelKind.Torch ? [KernelKind.Torch] : new[] { KernelKind.Torch, options.Kernels })
+            {
+                var label = $"{config.Name} {kind.ToString().ToLowerInvariant()}";
+                var f = profile.Run(engineOptions, KernelSettings.For(kind), batch, 32, options.PrefillTokens, label);
+                var stepBytes = f.StepBytes;
+                summary.Add($"{label,-16} batch-1 {f.Batch1Ms,6:F2} ms/token  {stepBytes / 1e6,6:F0} MB read per step  {stepBytes / (f.Batch1Ms / 1e3) / 1e9,5:F1} GB/s = {stepBytes / (f.Batch1Ms / 1e3) / 1e9 / memory.MedianGigabytesPerSecond:P0} of measured  batch-{batch} {batch / (f.BatchMs / 1e3),6:F0} tok/s  TTFT({f.PrefillTokens}) {f.PrefillMs,6:F0} ms");
+            }
+        }
+        Console.WriteLine("summary (bytes per step: every weight once, one row of an untied embedding table; ratios against the measured bandwidth above):");
+        foreach (var line in summary) Console.WriteLine(line);
+        return 0;
+    }
+
+    private static EngineOptions EngineOptionsFor(BenchOptions options, BenchConfig config) => new()
+    {
+        ModelName = options.ModelName,
+        Size = options.Size,
+        CheckpointPath = options.CheckpointPath,
+        TokenizerPath = options.TokenizerPath,
+        BatchSize = options.Concurrency.Max(),
+        MaxCacheLength = options.MaxCacheLength,
+        Bf16Enable = config.Bf16Enable,
+        QuantizeWeights = config.QuantizeWeights,
+        QuantizeKvCache = config.QuantizeKvCache,
+    };
 
     private static async Task<ConfigRun> MeasureAsync(BenchOptions options, BenchConfig config)
     {

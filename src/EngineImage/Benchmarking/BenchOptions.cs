@@ -1,4 +1,5 @@
 using EngineImage.Cli;
+using EngineImage.Kernels;
 
 namespace EngineImage.Benchmarking;
 
@@ -20,9 +21,18 @@ public sealed record BenchOptions
     /// <summary>Torch intra-op threads; 0 keeps TorchSharp's default (one per core).</summary>
     public int Threads { get; init; }
 
+    /// <summary>The kernels under test (<c>--kernels</c>, default the widest this CPU has).</summary>
+    public KernelKind Kernels { get; init; } = KernelKinds.Best;
+
+    /// <summary><c>--profile</c>: direct decode timings with the per-operator split, ours against libtorch-only, the
+    /// physical memory bandwidth and time to first token, instead of the serving-loop table.</summary>
+    public bool Profile { get; init; }
+
+    public int PrefillTokens { get; init; } = 512;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
-        var flags = Flags.Parse(args, new HashSet<string>());
+        var flags = Flags.Parse(args, new HashSet<string> { "profile" });
         var configNames = (flags.String("configs", "bf16,f32,int8w,int8kv") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var configs = configNames
             .Select(n => BenchConfig.All.FirstOrDefault(c => c.Name == n)
@@ -45,6 +55,9 @@ public sealed record BenchOptions
             Configs = configs,
             BandwidthPasses = flags.Int("bandwidth_passes", 20),
             Threads = flags.Int("threads", 0),
+            Kernels = ParseKernels(flags.String("kernels", "auto")!),
+            Profile = flags.Bool("profile", false),
+            PrefillTokens = flags.Int("prefill_tokens", 512),
         };
         flags.RejectUnknown();
         if (options.PromptTokens + options.MaxTokens > options.MaxCacheLength)
@@ -52,5 +65,17 @@ public sealed record BenchOptions
         if (options.Concurrency.Max() > options.Requests)
             throw new FlagException("--requests must be at least the largest --concurrency");
         return options;
+    }
+
+    private static KernelKind ParseKernels(string value)
+    {
+        try
+        {
+            return KernelKinds.Parse(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FlagException(e.Message);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using EngineImage.Inference;
+using EngineImage.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,6 +48,15 @@ internal sealed class TransformerModel : IInferenceModel
 
     internal ModelConfig Config => _config;
 
+    /// <summary>Weight bytes one batch-1 decode step reads: all of them, except that an untied embedding table is
+    /// only looked up (one row).</summary>
+    internal long StepBytes => Description.WeightBytes
+        - (ReferenceEquals(_output, _embedding) ? 0 : _embedding.Bytes - _embedding.Bytes / _embedding.Rows);
+
+    /// <summary>Which kernels run the small-batch products. libtorch unless set: on the quieter of two bench runs the
+    /// hand-written kernels beat it only for f32 weights (see README, issue 14), so they are opt-in for now.</summary>
+    public KernelSettings Kernels { get; set; } = KernelSettings.Torch;
+
     public int Prefill(int slot, ReadOnlySpan<int> tokens, SamplingParams sampling)
     {
         using var mode = inference_mode();
@@ -63,6 +73,7 @@ internal sealed class TransformerModel : IInferenceModel
         var logits = DecodeLogits(slots, tokens, positions);
         var next = new int[positions.Length];
         for (var i = 0; i < next.Length; i++) next[i] = positions[i] + 1;
+        using var timed = OpProfile.Time("sampling");
         return Sampler.Sample(logits, sampling, next);
     }
 
@@ -137,6 +148,7 @@ internal sealed class TransformerModel : IInferenceModel
 
     private Tensor Embed(Tensor ids)
     {
+        using var timed = OpProfile.Time("embedding");
         var x = _embedding.Lookup(ids);
         // Gemma scales by sqrt(hidden) rounded to the compute dtype, as Hugging Face's GemmaModel does.
         return _config.IsGemma ? x.mul(tensor(Math.Sqrt(_config.HiddenSize), dtype: _dtype)) : x;
@@ -146,27 +158,46 @@ internal sealed class TransformerModel : IInferenceModel
     {
         long b = x.shape[0], t = x.shape[1];
         long qWidth = (long)_config.Heads * _config.HeadDim, kvWidth = (long)_config.KvHeads * _config.HeadDim;
-        var qkv = w.Wqkv.Linear(RmsNorm(x, w.AttentionNorm));
-        var q = RotaryEmbedding.Apply(qkv.narrow(2, 0, qWidth).view(b, t, _config.Heads, _config.HeadDim), rope).transpose(1, 2);
-        var k = RotaryEmbedding.Apply(qkv.narrow(2, qWidth, kvWidth).view(b, t, _config.KvHeads, _config.HeadDim), rope).transpose(1, 2);
-        var v = qkv.narrow(2, qWidth + kvWidth, kvWidth).reshape(b, t, _config.KvHeads, _config.HeadDim).transpose(1, 2);
-        var (keys, values) = cache(k, v);
-        x = x.add(w.Wo.Linear(Attention.Compute(q, keys, values, masked)));
-        var gateUp = w.W13.Linear(RmsNorm(x, w.FfnNorm));
-        var gate = gateUp.narrow(2, 0, _config.IntermediateSize);
-        var activated = _config.IsGemma ? nn.functional.gelu(gate, TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
-        return x.add(w.W2.Linear(activated.mul(gateUp.narrow(2, _config.IntermediateSize, _config.IntermediateSize))));
+        var normed = RmsNorm(x, w.AttentionNorm);
+        Tensor qkv, q, k, v, attended, gateUp, activated, down;
+        using (OpProfile.Time("matmul qkv")) qkv = w.Wqkv.Linear(normed, Kernels);
+        using (OpProfile.Time("rope"))
+        {
+            q = RotaryEmbedding.Apply(qkv.narrow(2, 0, qWidth).view(b, t, _config.Heads, _config.HeadDim), rope).transpose(1, 2);
+            k = RotaryEmbedding.Apply(qkv.narrow(2, qWidth, kvWidth).view(b, t, _config.KvHeads, _config.HeadDim), rope).transpose(1, 2);
+            v = qkv.narrow(2, qWidth + kvWidth, kvWidth).reshape(b, t, _config.KvHeads, _config.HeadDim).transpose(1, 2);
+        }
+        (Tensor K, Tensor V) kv;
+        using (OpProfile.Time("kv cache write+read")) kv = cache(k, v);
+        using (OpProfile.Time("attention")) attended = Attention.Compute(q, kv.K, kv.V, masked);
+        using (OpProfile.Time("matmul wo")) x = x.add(w.Wo.Linear(attended, Kernels));
+        normed = RmsNorm(x, w.FfnNorm);
+        using (OpProfile.Time("matmul w1+w3")) gateUp = w.W13.Linear(normed, Kernels);
+        using (OpProfile.Time("swiglu"))
+        {
+            var gate = gateUp.narrow(2, 0, _config.IntermediateSize);
+            activated = (_config.IsGemma ? nn.functional.gelu(gate, TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate))
+                .mul(gateUp.narrow(2, _config.IntermediateSize, _config.IntermediateSize));
+        }
+        using (OpProfile.Time("matmul w2")) down = w.W2.Linear(activated, Kernels);
+        return x.add(down);
     }
 
     /// <summary>RMSNorm computed in float32; <paramref name="weight"/> already holds Gemma's <c>1 +</c>.</summary>
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
+        using var timed = OpProfile.Time("rmsnorm");
         var f = x.to(float32);
         var normed = f.mul(f.pow(2).mean([-1], keepdim: true).add(_config.NormEps).rsqrt());
         return normed.mul(weight).to(_dtype);
     }
 
-    private Tensor Logits(Tensor x) => _output.Linear(RmsNorm(x, _finalNorm)).to(float32);
+    private Tensor Logits(Tensor x)
+    {
+        var normed = RmsNorm(x, _finalNorm);
+        using var timed = OpProfile.Time("matmul output (lm head)");
+        return _output.Linear(normed, Kernels).to(float32);
+    }
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using EngineImage.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,12 +16,29 @@ internal sealed class WeightMatrix : IDisposable
     private readonly Tensor? _scale;
     private readonly ScalarType _dtype;
 
+    // For the hand-written kernels: the weight's address (alive as long as _dense or _q), the int8 row scales in f32,
+    // and whether the int8 kernels may read this matrix (they need q in [-127, 127], see Int8MatVec).
+    private readonly nint _address;
+    private readonly Tensor? _scaleF32;
+    private readonly bool _kernelsFit;
+
     private WeightMatrix(Tensor? dense, Tensor? q, Tensor? scale, ScalarType dtype)
     {
         _dense = dense;
         _q = q;
         _scale = scale;
         _dtype = dtype;
+        var weight = (dense ?? q)!;
+        if (!weight.is_contiguous() || weight.NumberOfElements == 0 || weight.shape[1] > int.MaxValue || weight.shape[0] > int.MaxValue) return;
+        unsafe { _address = (nint)TensorPointer.Of(weight); }
+        if (q is null)
+        {
+            _kernelsFit = dense!.dtype is ScalarType.BFloat16 or ScalarType.Float32;
+            return;
+        }
+        _scaleF32 = scale!.to(float32).contiguous();
+        using var min = q.min();
+        _kernelsFit = Int8MatVec.Supports((int)q.shape[1]) && min.item<sbyte>() != sbyte.MinValue;
     }
 
     /// <summary>Takes ownership of <paramref name="weight"/> (a contiguous tensor, as read from a checkpoint).</summary>
@@ -64,11 +82,33 @@ internal sealed class WeightMatrix : IDisposable
     public long Bytes => _dense is not null ? _dense.NumberOfElements * _dense.element_size()
         : _q!.NumberOfElements + _scale!.NumberOfElements * _scale.element_size();
 
-    /// <summary><c>x @ W^T</c> for x [..., in] in the compute dtype.</summary>
+    /// <summary><c>x @ W^T</c> for x [..., in] in the compute dtype, through libtorch.</summary>
     public Tensor Linear(Tensor x)
     {
         if (_dense is not null) return nn.functional.linear(x, _dense);
         return Int8MatMul.Apply(x, _q!, _scale!);
+    }
+
+    /// <summary><c>x @ W^T</c> through the hand-written kernels when x has at most <see cref="KernelSettings.MaxRows"/>
+    /// rows, else through libtorch. The result is in x's dtype (a bf16 result rounded once from the f32 sums).</summary>
+    public Tensor Linear(Tensor x, KernelSettings kernels)
+    {
+        var rows = x.NumberOfElements / Columns;
+        if (kernels.Kind == KernelKind.Torch || rows > kernels.MaxRows || !_kernelsFit) return Linear(x);
+        using var scope = NewDisposeScope();
+        long[] outShape = [.. x.shape[..^1], Rows];
+        var xf = x.reshape(rows, Columns).to(float32).contiguous();
+        var y = empty(rows, Rows, float32);
+        unsafe
+        {
+            var xp = (float*)TensorPointer.Of(xf);
+            var yp = (float*)TensorPointer.Of(y);
+            int n = (int)Rows, k = (int)Columns, b = (int)rows;
+            if (_q is not null) Int8MatVec.Apply(kernels.Kind, (sbyte*)_address, (float*)TensorPointer.Of(_scaleF32!), n, k, xp, b, yp, kernels.Threads);
+            else if (_dense!.dtype == ScalarType.BFloat16) DenseMatVec.Bf16(kernels.Kind, (ushort*)_address, n, k, xp, b, yp, kernels.Threads);
+            else DenseMatVec.F32(kernels.Kind, (float*)_address, n, k, xp, b, yp, kernels.Threads);
+        }
+        return y.to(x.dtype).view(outShape).MoveToOuterDisposeScope();
     }
 
     /// <summary>Rows <paramref name="ids"/> of W (an embedding lookup), shape [..ids, in].</summary>
@@ -87,5 +127,6 @@ internal sealed class WeightMatrix : IDisposable
         _dense?.Dispose();
         _q?.Dispose();
         _scale?.Dispose();
+        _scaleF32?.Dispose();
     }
 }
