@@ -82,19 +82,7 @@ public static class BenchCommand
 
     private static async Task<ConfigRun> MeasureAsync(BenchOptions options, BenchConfig config)
     {
-        var engineOptions = new EngineOptions
-        {
-            ModelName = options.ModelName,
-            Size = options.Size,
-            CheckpointPath = options.CheckpointPath,
-            TokenizerPath = options.TokenizerPath,
-            BatchSize = options.Concurrency.Max(),
-            MaxCacheLength = options.MaxCacheLength,
-            Bf16Enable = config.Bf16Enable,
-            QuantizeWeights = config.QuantizeWeights,
-            QuantizeKvCache = config.QuantizeKvCache,
-        };
-        using var engine = await EngineLoaders.Default(engineOptions, CancellationToken.None);
+        using var engine = await EngineLoaders.Default(EngineOptionsFor(options, config), CancellationToken.None);
         var prompts = MakePrompts(engine.Tokenizer, options.PromptTokens, options.Requests);
         using var loop = new EngineLoop(engine.Model, _ => false, options.Requests, new ServingMetrics(options.ModelName), NullLogger.Instance);
         loop.Start();
